@@ -1,0 +1,1 @@
+//! dish-align
