@@ -1,1 +1,66 @@
-fn main() {}
+//! `stb-app`: the box's program. Subcommands give technicians the tuner without the UI.
+
+mod cli;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "stb-app", version, about = "户户通 set-top box: tuner, signal and tables from the console")]
+struct Args {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// The tuner (frontend) and what it can do.
+    Frontend {
+        #[command(subcommand)]
+        what: FrontendCommand,
+    },
+    /// Tune a transponder and report lock and the time it took.
+    Tune(cli::tune::TuneArgs),
+    /// Lock flags and signal statistics (DVBv5) of the frontend as tuned now.
+    Status {
+        /// Keep printing until interrupted.
+        #[arg(long)]
+        watch: bool,
+        #[arg(long)]
+        json: bool,
+        /// Milliseconds between readings with --watch.
+        #[arg(long, default_value_t = 500)]
+        interval: u64,
+        #[arg(long, default_value_t = 0)]
+        adapter: u32,
+    },
+    /// Read sections through a demux section filter.
+    Sections(cli::sections::SectionsArgs),
+}
+
+#[derive(Subcommand)]
+enum FrontendCommand {
+    /// Name, delivery systems, frequency range and capabilities.
+    Info {
+        #[arg(long)]
+        json: bool,
+        #[arg(long, default_value_t = 0)]
+        adapter: u32,
+    },
+}
+
+fn main() {
+    let args = Args::parse();
+    let result = match &args.command {
+        Command::Frontend { what: FrontendCommand::Info { json, adapter } } => cli::frontend::info(*adapter, *json),
+        Command::Tune(a) => cli::tune::run(a),
+        Command::Status { watch, json, interval, adapter } => cli::status::run(*adapter, *watch, *json, *interval),
+        Command::Sections(a) => cli::sections::run(a),
+    };
+    match result {
+        Ok(code) => std::process::exit(code),
+        Err(e) => {
+            eprintln!("stb-app: {e}");
+            std::process::exit(e.code);
+        }
+    }
+}

@@ -1,0 +1,168 @@
+//! `stb-app tune`: tunes one transponder, waits for lock and says how long it took.
+
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+use stb_app::dvb::Adapter;
+use stb_app::lnb::{Burst, Diseqc, Lnb, LnbSetting, Polarisation};
+use stb_app::tuner::linux::LinuxTuner;
+use stb_app::tuner::{Fec, Modulation, Pilot, Rolloff, Signal, System, TuneRequest, Transponder, Tuner};
+
+use super::{print_json, CliError, CliResult};
+
+#[derive(clap::Args, Debug)]
+pub struct TuneArgs {
+    /// Downlink frequency in MHz (e.g. 11840).
+    #[arg(long)]
+    pub freq: f64,
+    /// Polarisation: h, v, l (left-hand circular) or r (right-hand circular).
+    #[arg(long)]
+    pub pol: String,
+    /// Symbol rate in kS/s (e.g. 28800).
+    #[arg(long)]
+    pub sr: u32,
+    /// Delivery system: dvbs or dvbs2.
+    #[arg(long, default_value = "dvbs")]
+    pub system: String,
+    /// Modulation (DVB-S2): qpsk, 8psk, 16apsk, 32apsk or auto.
+    #[arg(long = "mod")]
+    pub modulation: Option<String>,
+    /// Inner code rate, e.g. 3/4, or auto.
+    #[arg(long, default_value = "auto")]
+    pub fec: String,
+    /// LNB: universal, ku-circular-10750, c-band-5150 or user:LO_MHZ[,LO_HIGH_MHZ,SWITCH_MHZ].
+    /// Default: ku-circular-10750 for l/r, universal for h/v.
+    #[arg(long)]
+    pub lnb: Option<String>,
+    /// DiSEqC 1.0 committed switch port: A, B, C or D.
+    #[arg(long)]
+    pub diseqc: Option<String>,
+    /// DiSEqC 1.1 uncommitted switch input: 1-16.
+    #[arg(long)]
+    pub uncommitted: Option<String>,
+    /// Tone burst (mini DiSEqC): a or b.
+    #[arg(long)]
+    pub burst: Option<String>,
+    /// How long to wait for lock, in seconds.
+    #[arg(long, default_value_t = 5.0)]
+    pub timeout: f64,
+    /// Keep the tuner tuned (and this command running) until interrupted, printing the signal every second.
+    #[arg(long)]
+    pub hold: bool,
+    #[arg(long)]
+    pub json: bool,
+    #[arg(long, default_value_t = 0)]
+    pub adapter: u32,
+}
+
+/// Builds the request from the command line, refusing anything impossible before a device is touched.
+pub fn request(a: &TuneArgs) -> Result<TuneRequest, CliError> {
+    let pol: Polarisation = a.pol.parse().map_err(|e: stb_app::lnb::LnbError| CliError::usage(e.to_string()))?;
+    if !a.freq.is_finite() || a.freq <= 0.0 || a.freq > 100_000.0 {
+        return Err(CliError::usage(format!("frequency {} MHz is impossible", a.freq)));
+    }
+    let lnb: Lnb = match &a.lnb {
+        Some(name) => name.parse().map_err(|e: stb_app::lnb::LnbError| CliError::usage(e.to_string()))?,
+        None if pol.is_circular() => Lnb::ku_circular_10750(),
+        None => Lnb::universal(),
+    };
+    let system: System = a.system.parse().map_err(CliError::usage)?;
+    let modulation = match (&a.modulation, system) {
+        (Some(m), _) => m.parse::<Modulation>().map_err(CliError::usage)?,
+        (None, System::DvbS) => Modulation::Qpsk,
+        (None, System::DvbS2) => Modulation::Auto,
+    };
+    let fec: Fec = a.fec.parse().map_err(CliError::usage)?;
+    let mut diseqc = Diseqc::default();
+    if let Some(p) = &a.diseqc {
+        diseqc.committed = Some(Diseqc::parse_port(p).map_err(|e| CliError::usage(e.to_string()))?);
+    }
+    if let Some(u) = &a.uncommitted {
+        diseqc.uncommitted = Some(Diseqc::parse_uncommitted(u).map_err(|e| CliError::usage(e.to_string()))?);
+    }
+    if let Some(b) = &a.burst {
+        diseqc.burst = Some(match b.to_ascii_lowercase().as_str() {
+            "a" => Burst::A,
+            "b" => Burst::B,
+            _ => return Err(CliError::usage(format!("tone burst must be a or b, not '{b}'"))),
+        });
+    }
+    if !(a.timeout.is_finite() && a.timeout > 0.0 && a.timeout <= 600.0) {
+        return Err(CliError::usage("--timeout must be between 0 and 600 seconds"));
+    }
+    let transponder = Transponder {
+        frequency_khz: (a.freq * 1000.0).round() as u32,
+        polarisation: pol,
+        symbol_rate: a.sr.saturating_mul(1000),
+        system,
+        modulation,
+        fec,
+        rolloff: if system == System::DvbS2 { Rolloff::Auto } else { Rolloff::R35 },
+        pilot: Pilot::Auto,
+    };
+    let req = TuneRequest { transponder, lnb, diseqc };
+    req.resolve().map_err(CliError::from)?;
+    Ok(req)
+}
+
+#[derive(Serialize)]
+struct TuneReport<'a> {
+    locked: bool,
+    lock_ms: u64,
+    request: &'a TuneRequest,
+    lnb_setting: LnbSetting,
+    signal: &'a Signal,
+}
+
+pub fn run(a: &TuneArgs) -> CliResult {
+    let req = request(a)?;
+    let setting = req.resolve()?;
+    let mut tuner = LinuxTuner::open(Adapter::open(a.adapter)?)?;
+    let start = Instant::now();
+    tuner.tune(&req)?;
+    let outcome = tuner.wait_for_lock(start, Duration::from_secs_f64(a.timeout))?;
+    let signal = tuner.signal()?;
+    let tp = &req.transponder;
+    if a.json {
+        print_json(&TuneReport {
+            locked: outcome.locked,
+            lock_ms: outcome.elapsed.as_millis() as u64,
+            request: &req,
+            lnb_setting: setting,
+            signal: &signal,
+        })?;
+    } else {
+        let what = format!(
+            "{} MHz {} {} kS/s {} {} FEC {} (IF {} MHz via {} LNB, {} V, 22 kHz {})",
+            f64::from(tp.frequency_khz) / 1000.0,
+            tp.polarisation,
+            tp.symbol_rate / 1000,
+            tp.system,
+            tp.modulation,
+            tp.fec,
+            f64::from(setting.if_khz) / 1000.0,
+            req.lnb.name,
+            if setting.voltage_18 { 18 } else { 13 },
+            if setting.tone { "on" } else { "off" },
+        );
+        if outcome.locked {
+            println!("LOCKED in {} ms: {what}", outcome.elapsed.as_millis());
+            println!("{}", super::status::one_line(&signal));
+        } else {
+            println!("NO LOCK after {:.1} s: {what}", outcome.elapsed.as_secs_f64());
+            println!("No signal on this transponder: check the frequency, polarisation, LNB type and the dish.");
+        }
+    }
+    if a.hold {
+        loop {
+            std::thread::sleep(Duration::from_secs(1));
+            let s = tuner.signal()?;
+            if a.json {
+                print_json(&s)?;
+            } else {
+                println!("{}", super::status::one_line(&s));
+            }
+        }
+    }
+    Ok(if outcome.locked { 0 } else { 1 })
+}
