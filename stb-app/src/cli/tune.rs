@@ -3,7 +3,7 @@
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
-use stb_app::dvb::Adapter;
+use stb_app::dvb::{Adapter, SectionFilter};
 use stb_app::lnb::{Burst, Diseqc, Lnb, LnbSetting, Polarisation};
 use stb_app::tuner::linux::LinuxTuner;
 use stb_app::tuner::{Fec, Modulation, Pilot, Rolloff, Signal, System, TuneRequest, Transponder, Tuner};
@@ -46,6 +46,9 @@ pub struct TuneArgs {
     /// How long to wait for lock, in seconds.
     #[arg(long, default_value_t = 5.0)]
     pub timeout: f64,
+    /// After lock, also wait for the first complete PAT (proof that the stream flows) and report when it came.
+    #[arg(long)]
+    pub pat: bool,
     /// Keep the tuner tuned (and this command running) until interrupted, printing the signal every second.
     #[arg(long)]
     pub hold: bool,
@@ -109,6 +112,8 @@ pub fn request(a: &TuneArgs) -> Result<TuneRequest, CliError> {
 struct TuneReport<'a> {
     locked: bool,
     lock_ms: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pat_ms: Option<u64>,
     request: &'a TuneRequest,
     lnb_setting: LnbSetting,
     signal: &'a Signal,
@@ -120,13 +125,22 @@ pub fn run(a: &TuneArgs) -> CliResult {
     let mut tuner = LinuxTuner::open(Adapter::open(a.adapter)?)?;
     let start = Instant::now();
     tuner.tune(&req)?;
-    let outcome = tuner.wait_for_lock(start, Duration::from_secs_f64(a.timeout))?;
+    let timeout = Duration::from_secs_f64(a.timeout);
+    let outcome = tuner.wait_for_lock(start, timeout)?;
+    let pat_ms = if a.pat && outcome.locked {
+        let mut pat = tuner.sections(&SectionFilter::table(0, 0))?;
+        let left = timeout.saturating_sub(start.elapsed()).max(Duration::from_millis(100));
+        pat.next_section(left)?.map(|_| start.elapsed().as_millis() as u64)
+    } else {
+        None
+    };
     let signal = tuner.signal()?;
     let tp = &req.transponder;
     if a.json {
         print_json(&TuneReport {
             locked: outcome.locked,
             lock_ms: outcome.elapsed.as_millis() as u64,
+            pat_ms,
             request: &req,
             lnb_setting: setting,
             signal: &signal,
@@ -148,6 +162,11 @@ pub fn run(a: &TuneArgs) -> CliResult {
         if outcome.locked {
             println!("LOCKED in {} ms: {what}", outcome.elapsed.as_millis());
             println!("{}", super::status::one_line(&signal));
+            match (a.pat, pat_ms) {
+                (true, Some(ms)) => println!("First PAT after {ms} ms: the transport stream flows."),
+                (true, None) => println!("Locked, but no PAT arrived: the stream carries no PSI or the demux is stuck."),
+                _ => {}
+            }
         } else {
             println!("NO LOCK after {:.1} s: {what}", outcome.elapsed.as_secs_f64());
             println!("No signal on this transponder: check the frequency, polarisation, LNB type and the dish.");

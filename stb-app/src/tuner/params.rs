@@ -38,7 +38,7 @@ impl fmt::Display for System {
 }
 
 /// Modulation (`enum fe_modulation` values in [`Modulation::raw`]).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Modulation {
     Auto,
     Qpsk,
@@ -99,7 +99,7 @@ impl fmt::Display for Modulation {
 }
 
 /// Inner FEC code rate, as (numerator, denominator); `None` is automatic.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Fec(pub Option<(u8, u8)>);
 
 impl Fec {
@@ -276,6 +276,18 @@ impl TuneRequest {
         Ok(self.lnb.setting(self.transponder.frequency_khz, self.transponder.polarisation)?)
     }
 }
+
+/// Serialises as the text users type and read ("8PSK", "3/4"), not as Rust's structure.
+macro_rules! serialize_as_display {
+    ($($t:ty),*) => {$(
+        impl Serialize for $t {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.collect_str(self)
+            }
+        }
+    )*};
+}
+serialize_as_display!(Modulation, Fec);
 
 #[cfg(test)]
 mod tests {
