@@ -36,7 +36,7 @@ fn impossible_tuning_requests_are_refused_before_any_ioctl() {
     refused(&["tune", "--freq", "11840", "--pol", "r", "--sr", "28800", "--fec", "7/9"], "unknown FEC '7/9'");
     refused(&["tune", "--freq", "11840", "--pol", "r", "--sr", "28800", "--diseqc", "E"], "DiSEqC committed port");
     refused(&["tune", "--freq=-5", "--pol", "r", "--sr", "28800"], "impossible");
-    refused(&["tune", "--freq", "11840", "--pol", "v", "--sr", "28800", "--lnb", "user:10750"], "IF of 1090 MHz");
+    refused(&["tune", "--freq", "11000", "--pol", "v", "--sr", "28800", "--lnb", "user:10750"], "IF of 250 MHz");
     refused(&["sections", "--pid", "0x2001", "--table", "0"], "PID 8193 is over 0x1FFF");
     refused(&["sections", "--pid", "0", "--table", "0x100"], "table id 256 is over 0xFF");
 }
