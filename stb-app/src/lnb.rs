@@ -72,9 +72,18 @@ pub enum LnbError {
     #[error("unknown LNB '{0}': use universal, ku-circular-10750, c-band-5150 or user:LO_MHZ[,LO_HIGH_MHZ,SWITCH_MHZ]")]
     UnknownLnb(String),
     #[error("{freq_mhz} MHz is outside what the {lnb} LNB receives ({min_mhz}-{max_mhz} MHz)")]
-    OutOfBand { lnb: String, freq_mhz: f64, min_mhz: f64, max_mhz: f64 },
+    OutOfBand {
+        lnb: String,
+        freq_mhz: f64,
+        min_mhz: f64,
+        max_mhz: f64,
+    },
     #[error("{freq_mhz} MHz through the {lnb} LNB gives an IF of {if_mhz} MHz, outside the tuner's 950-2150 MHz")]
-    IfOutOfRange { lnb: String, freq_mhz: f64, if_mhz: f64 },
+    IfOutOfRange {
+        lnb: String,
+        freq_mhz: f64,
+        if_mhz: f64,
+    },
     #[error("the {lnb} LNB is circular: give the polarisation as l (left-hand, 18 V) or r (right-hand, 13 V), not {pol}")]
     LinearOnCircular { lnb: String, pol: Polarisation },
     #[error("DiSEqC committed port must be A, B, C or D (or 1-4), not '{0}'")]
@@ -179,10 +188,17 @@ impl Lnb {
             });
         }
         if self.circular && !pol.is_circular() {
-            return Err(LnbError::LinearOnCircular { lnb: self.name.clone(), pol });
+            return Err(LnbError::LinearOnCircular {
+                lnb: self.name.clone(),
+                pol,
+            });
         }
         let high_band = self.high_band(freq_khz);
-        let lo = if high_band { self.lo_high_khz.unwrap_or(self.lo_low_khz) } else { self.lo_low_khz };
+        let lo = if high_band {
+            self.lo_high_khz.unwrap_or(self.lo_low_khz)
+        } else {
+            self.lo_low_khz
+        };
         let if_khz = if self.is_inverted() {
             i64::from(lo) - i64::from(freq_khz)
         } else {
@@ -195,7 +211,12 @@ impl Lnb {
                 if_mhz: if_khz as f64 / 1000.0,
             });
         }
-        Ok(LnbSetting { if_khz: if_khz as u32, voltage_18: pol.needs_18v(), tone: high_band, high_band })
+        Ok(LnbSetting {
+            if_khz: if_khz as u32,
+            voltage_18: pol.needs_18v(),
+            tone: high_band,
+            high_band,
+        })
     }
 
     /// C-band oscillators sit above the signal, so the IF is LO - f and the spectrum is inverted.
@@ -205,7 +226,11 @@ impl Lnb {
 
     /// The downlink frequency an IF corresponds to (for showing what a blind sweep found).
     pub fn downlink_khz(&self, if_khz: u32, high_band: bool) -> u32 {
-        let lo = if high_band { self.lo_high_khz.unwrap_or(self.lo_low_khz) } else { self.lo_low_khz };
+        let lo = if high_band {
+            self.lo_high_khz.unwrap_or(self.lo_low_khz)
+        } else {
+            self.lo_low_khz
+        };
         if self.is_inverted() {
             lo.saturating_sub(if_khz)
         } else {
@@ -228,7 +253,13 @@ impl FromStr for Lnb {
         let spec = lower.strip_prefix("user:").ok_or_else(bad)?;
         let nums: Vec<u32> = spec
             .split(',')
-            .map(|p| p.trim().parse::<u32>().ok().filter(|v| (1..=100_000).contains(v)).map(|v| v * 1000))
+            .map(|p| {
+                p.trim()
+                    .parse::<u32>()
+                    .ok()
+                    .filter(|v| (1..=100_000).contains(v))
+                    .map(|v| v * 1000)
+            })
             .collect::<Option<Vec<_>>>()
             .ok_or_else(bad)?;
         match nums.as_slice() {
@@ -288,7 +319,11 @@ impl Diseqc {
             v.push(uncommitted_switch(n));
         }
         if let Some(port) = self.committed {
-            v.push(committed_switch(port, setting.voltage_18, setting.high_band));
+            v.push(committed_switch(
+                port,
+                setting.voltage_18,
+                setting.high_band,
+            ));
         }
         v
     }
@@ -297,7 +332,12 @@ impl Diseqc {
 /// DiSEqC 1.0 "Write N0" (0x38): framing 0xE0 (master, no reply, first transmission), address 0x10 (any LNB or
 /// switch), data 0xF0 | port<<2 | polarisation<<1 | band.
 pub fn committed_switch(port: u8, voltage_18: bool, high_band: bool) -> [u8; 4] {
-    [0xE0, 0x10, 0x38, 0xF0 | ((port & 3) << 2) | (u8::from(voltage_18) << 1) | u8::from(high_band)]
+    [
+        0xE0,
+        0x10,
+        0x38,
+        0xF0 | ((port & 3) << 2) | (u8::from(voltage_18) << 1) | u8::from(high_band),
+    ]
 }
 
 /// DiSEqC 1.1 "Write N1" (0x39): data 0xF0 | input (0..15).
@@ -313,18 +353,50 @@ mod tests {
     fn chinasat_through_the_10750_circular_lnb() {
         let lnb = Lnb::ku_circular_10750();
         let s = lnb.setting(11_840_000, Polarisation::Right).unwrap();
-        assert_eq!(s, LnbSetting { if_khz: 1_090_000, voltage_18: false, tone: false, high_band: false });
+        assert_eq!(
+            s,
+            LnbSetting {
+                if_khz: 1_090_000,
+                voltage_18: false,
+                tone: false,
+                high_band: false
+            }
+        );
         let s = lnb.setting(12_140_000, Polarisation::Left).unwrap();
-        assert_eq!(s, LnbSetting { if_khz: 1_390_000, voltage_18: true, tone: false, high_band: false });
+        assert_eq!(
+            s,
+            LnbSetting {
+                if_khz: 1_390_000,
+                voltage_18: true,
+                tone: false,
+                high_band: false
+            }
+        );
     }
 
     #[test]
     fn universal_low_and_high_band() {
         let lnb = Lnb::universal();
         let s = lnb.setting(11_362_000, Polarisation::Horizontal).unwrap();
-        assert_eq!(s, LnbSetting { if_khz: 1_612_000, voltage_18: true, tone: false, high_band: false });
+        assert_eq!(
+            s,
+            LnbSetting {
+                if_khz: 1_612_000,
+                voltage_18: true,
+                tone: false,
+                high_band: false
+            }
+        );
         let s = lnb.setting(11_700_000, Polarisation::Vertical).unwrap();
-        assert_eq!(s, LnbSetting { if_khz: 1_100_000, voltage_18: false, tone: true, high_band: true });
+        assert_eq!(
+            s,
+            LnbSetting {
+                if_khz: 1_100_000,
+                voltage_18: false,
+                tone: true,
+                high_band: true
+            }
+        );
         let s = lnb.setting(12_603_000, Polarisation::Vertical).unwrap();
         assert_eq!(s.if_khz, 2_003_000);
         assert!(s.tone);
@@ -344,33 +416,65 @@ mod tests {
     #[test]
     fn user_lnbs_parse_and_compute() {
         let lnb: Lnb = "user:10600".parse().unwrap();
-        assert_eq!(lnb.setting(12_000_000, Polarisation::Vertical).unwrap().if_khz, 1_400_000);
+        assert_eq!(
+            lnb.setting(12_000_000, Polarisation::Vertical)
+                .unwrap()
+                .if_khz,
+            1_400_000
+        );
         let lnb: Lnb = "user:9750,10600,11700".parse().unwrap();
-        assert_eq!(lnb, Lnb { name: "user:9750".into(), ..Lnb::universal().with_open_band() });
+        assert_eq!(
+            lnb,
+            Lnb {
+                name: "user:9750".into(),
+                ..Lnb::universal().with_open_band()
+            }
+        );
         assert!("user:".parse::<Lnb>().is_err());
         assert!("user:9750,10600".parse::<Lnb>().is_err());
-        assert!("user:107500".parse::<Lnb>().is_err(), "a LO typed in kHz-ish digits is refused, not used");
+        assert!(
+            "user:107500".parse::<Lnb>().is_err(),
+            "a LO typed in kHz-ish digits is refused, not used"
+        );
     }
 
     #[test]
     fn impossible_frequencies_are_refused_with_the_reason() {
-        let e = Lnb::ku_circular_10750().setting(10_000_000, Polarisation::Right).unwrap_err();
-        assert!(e.to_string().contains("outside what the ku-circular-10750 LNB receives"), "{e}");
-        let e = Lnb::user(10_750_000, None).setting(11_000_000, Polarisation::Vertical).unwrap_err();
+        let e = Lnb::ku_circular_10750()
+            .setting(10_000_000, Polarisation::Right)
+            .unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("outside what the ku-circular-10750 LNB receives"),
+            "{e}"
+        );
+        let e = Lnb::user(10_750_000, None)
+            .setting(11_000_000, Polarisation::Vertical)
+            .unwrap_err();
         assert!(e.to_string().contains("IF of 250 MHz"), "{e}");
-        let e = Lnb::user(10_750_000, None).setting(10_700_000, Polarisation::Vertical).unwrap_err();
+        let e = Lnb::user(10_750_000, None)
+            .setting(10_700_000, Polarisation::Vertical)
+            .unwrap_err();
         assert!(e.to_string().contains("IF of -50 MHz"), "{e}");
-        let e = Lnb::ku_circular_10750().setting(11_840_000, Polarisation::Horizontal).unwrap_err();
+        let e = Lnb::ku_circular_10750()
+            .setting(11_840_000, Polarisation::Horizontal)
+            .unwrap_err();
         assert!(e.to_string().contains("is circular"), "{e}");
     }
 
     #[test]
     fn names_parse_and_unknown_names_explain() {
         assert_eq!("universal".parse::<Lnb>().unwrap(), Lnb::universal());
-        assert_eq!("Ku-Circular-10750".parse::<Lnb>().unwrap(), Lnb::ku_circular_10750());
+        assert_eq!(
+            "Ku-Circular-10750".parse::<Lnb>().unwrap(),
+            Lnb::ku_circular_10750()
+        );
         assert_eq!("c-band-5150".parse::<Lnb>().unwrap(), Lnb::c_band_5150());
         let e = "quad".parse::<Lnb>().unwrap_err().to_string();
-        assert!(e.contains("unknown LNB 'quad'") && e.contains("ku-circular-10750"), "{e}");
+        assert!(
+            e.contains("unknown LNB 'quad'") && e.contains("ku-circular-10750"),
+            "{e}"
+        );
         assert!("x".parse::<Polarisation>().is_err());
         assert_eq!("R".parse::<Polarisation>().unwrap(), Polarisation::Right);
     }
@@ -387,9 +491,18 @@ mod tests {
         assert!(Diseqc::parse_port("E").is_err());
         assert_eq!(Diseqc::parse_uncommitted("16").unwrap(), 15);
         assert!(Diseqc::parse_uncommitted("0").is_err());
-        let d = Diseqc { committed: Some(1), uncommitted: Some(2), burst: None };
-        let setting = Lnb::universal().setting(12_000_000, Polarisation::Horizontal).unwrap();
-        assert_eq!(d.messages(&setting), vec![[0xE0, 0x10, 0x39, 0xF2], [0xE0, 0x10, 0x38, 0xF7]]);
+        let d = Diseqc {
+            committed: Some(1),
+            uncommitted: Some(2),
+            burst: None,
+        };
+        let setting = Lnb::universal()
+            .setting(12_000_000, Polarisation::Horizontal)
+            .unwrap();
+        assert_eq!(
+            d.messages(&setting),
+            vec![[0xE0, 0x10, 0x39, 0xF2], [0xE0, 0x10, 0x38, 0xF7]]
+        );
     }
 
     impl Lnb {

@@ -5,7 +5,11 @@ mod cli;
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
-#[command(name = "stb-app", version, about = "户户通 set-top box: tuner, signal and tables from the console")]
+#[command(
+    name = "stb-app",
+    version,
+    about = "户户通 set-top box: tuner, signal and tables from the console"
+)]
 struct Args {
     #[command(subcommand)]
     command: Command,
@@ -51,9 +55,16 @@ enum FrontendCommand {
 fn main() {
     let args = Args::parse();
     let result = match &args.command {
-        Command::Frontend { what: FrontendCommand::Info { json, adapter } } => cli::frontend::info(*adapter, *json),
+        Command::Frontend {
+            what: FrontendCommand::Info { json, adapter },
+        } => cli::frontend::info(*adapter, *json),
         Command::Tune(a) => cli::tune::run(a),
-        Command::Status { watch, json, interval, adapter } => cli::status::run(*adapter, *watch, *json, *interval),
+        Command::Status {
+            watch,
+            json,
+            interval,
+            adapter,
+        } => cli::status::run(*adapter, *watch, *json, *interval),
         Command::Sections(a) => cli::sections::run(a),
     };
     match result {

@@ -4,7 +4,10 @@
 use std::process::Command;
 
 fn stb_app(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_stb-app")).args(args).output().expect("stb-app runs");
+    let out = Command::new(env!("CARGO_BIN_EXE_stb-app"))
+        .args(args)
+        .output()
+        .expect("stb-app runs");
     (
         out.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -15,39 +18,132 @@ fn stb_app(args: &[&str]) -> (i32, String, String) {
 fn refused(args: &[&str], expect: &str) {
     let (code, stdout, stderr) = stb_app(args);
     assert_eq!(code, 2, "{args:?}: stdout {stdout} stderr {stderr}");
-    assert!(stderr.contains(expect), "{args:?}: expected '{expect}' in: {stderr}");
-    assert_eq!(stderr.trim().lines().count(), 1, "one line, not a backtrace: {stderr}");
-    assert!(!stderr.contains("adapter"), "the device was reached for {args:?}: {stderr}");
+    assert!(
+        stderr.contains(expect),
+        "{args:?}: expected '{expect}' in: {stderr}"
+    );
+    assert_eq!(
+        stderr.trim().lines().count(),
+        1,
+        "one line, not a backtrace: {stderr}"
+    );
+    assert!(
+        !stderr.contains("adapter"),
+        "the device was reached for {args:?}: {stderr}"
+    );
 }
 
 #[test]
 fn impossible_tuning_requests_are_refused_before_any_ioctl() {
-    refused(&["tune", "--freq", "9000", "--pol", "r", "--sr", "28800"], "outside what the ku-circular-10750 LNB receives");
-    refused(&["tune", "--freq", "11840", "--pol", "h", "--sr", "28800", "--lnb", "ku-circular-10750"], "is circular");
-    refused(&["tune", "--freq", "11840", "--pol", "r", "--sr", "500"], "symbol rate 500 kS/s is impossible");
-    refused(&["tune", "--freq", "11840", "--pol", "r", "--sr", "99000"], "impossible");
     refused(
-        &["tune", "--freq", "11840", "--pol", "r", "--sr", "28800", "--system", "dvbs2", "--mod", "8psk", "--fec", "1/2"],
+        &["tune", "--freq", "9000", "--pol", "r", "--sr", "28800"],
+        "outside what the ku-circular-10750 LNB receives",
+    );
+    refused(
+        &[
+            "tune",
+            "--freq",
+            "11840",
+            "--pol",
+            "h",
+            "--sr",
+            "28800",
+            "--lnb",
+            "ku-circular-10750",
+        ],
+        "is circular",
+    );
+    refused(
+        &["tune", "--freq", "11840", "--pol", "r", "--sr", "500"],
+        "symbol rate 500 kS/s is impossible",
+    );
+    refused(
+        &["tune", "--freq", "11840", "--pol", "r", "--sr", "99000"],
+        "impossible",
+    );
+    refused(
+        &[
+            "tune", "--freq", "11840", "--pol", "r", "--sr", "28800", "--system", "dvbs2", "--mod",
+            "8psk", "--fec", "1/2",
+        ],
         "DVB-S2 with 8PSK and FEC 1/2 is not a valid combination",
     );
-    refused(&["tune", "--freq", "11840", "--pol", "r", "--sr", "28800", "--mod", "16apsk"], "DVB-S is QPSK only");
-    refused(&["tune", "--freq", "11840", "--pol", "r", "--sr", "28800", "--lnb", "quad"], "unknown LNB 'quad'");
-    refused(&["tune", "--freq", "11840", "--pol", "x", "--sr", "28800"], "unknown polarisation 'x'");
-    refused(&["tune", "--freq", "11840", "--pol", "r", "--sr", "28800", "--fec", "7/9"], "unknown FEC '7/9'");
-    refused(&["tune", "--freq", "11840", "--pol", "r", "--sr", "28800", "--diseqc", "E"], "DiSEqC committed port");
-    refused(&["tune", "--freq=-5", "--pol", "r", "--sr", "28800"], "impossible");
-    refused(&["tune", "--freq", "11000", "--pol", "v", "--sr", "28800", "--lnb", "user:10750"], "IF of 250 MHz");
-    refused(&["sections", "--pid", "0x2001", "--table", "0"], "PID 8193 is over 0x1FFF");
-    refused(&["sections", "--pid", "0", "--table", "0x100"], "table id 256 is over 0xFF");
+    refused(
+        &[
+            "tune", "--freq", "11840", "--pol", "r", "--sr", "28800", "--mod", "16apsk",
+        ],
+        "DVB-S is QPSK only",
+    );
+    refused(
+        &[
+            "tune", "--freq", "11840", "--pol", "r", "--sr", "28800", "--lnb", "quad",
+        ],
+        "unknown LNB 'quad'",
+    );
+    refused(
+        &["tune", "--freq", "11840", "--pol", "x", "--sr", "28800"],
+        "unknown polarisation 'x'",
+    );
+    refused(
+        &[
+            "tune", "--freq", "11840", "--pol", "r", "--sr", "28800", "--fec", "7/9",
+        ],
+        "unknown FEC '7/9'",
+    );
+    refused(
+        &[
+            "tune", "--freq", "11840", "--pol", "r", "--sr", "28800", "--diseqc", "E",
+        ],
+        "DiSEqC committed port",
+    );
+    refused(
+        &["tune", "--freq=-5", "--pol", "r", "--sr", "28800"],
+        "impossible",
+    );
+    refused(
+        &[
+            "tune",
+            "--freq",
+            "11000",
+            "--pol",
+            "v",
+            "--sr",
+            "28800",
+            "--lnb",
+            "user:10750",
+        ],
+        "IF of 250 MHz",
+    );
+    refused(
+        &["sections", "--pid", "0x2001", "--table", "0"],
+        "PID 8193 is over 0x1FFF",
+    );
+    refused(
+        &["sections", "--pid", "0", "--table", "0x100"],
+        "table id 256 is over 0xFF",
+    );
 }
 
 #[test]
 fn a_missing_adapter_says_which_and_how_to_check() {
     let (code, _, stderr) = stb_app(&["frontend", "info", "--adapter", "7"]);
     assert_eq!(code, 1);
-    assert!(stderr.contains("DVB adapter 7 not found: /dev/dvb/adapter7 does not exist"), "{stderr}");
+    assert!(
+        stderr.contains("DVB adapter 7 not found: /dev/dvb/adapter7 does not exist"),
+        "{stderr}"
+    );
     assert!(stderr.contains("ls /dev/dvb/"), "{stderr}");
-    let (code, _, stderr) = stb_app(&["tune", "--freq", "11840", "--pol", "r", "--sr", "28800", "--adapter", "7"]);
+    let (code, _, stderr) = stb_app(&[
+        "tune",
+        "--freq",
+        "11840",
+        "--pol",
+        "r",
+        "--sr",
+        "28800",
+        "--adapter",
+        "7",
+    ]);
     assert_eq!(code, 1);
     assert!(stderr.contains("DVB adapter 7 not found"), "{stderr}");
 }

@@ -1,16 +1,22 @@
 //! The end-to-end harness: boots the emulated box (`images/run --headless`) and runs shell commands in it, as a
 //! technician would on its serial console. Later features reuse [`BoxRun`] for their own end-to-end tests.
 
+use std::io::{Read, Write};
+use std::os::unix::net::UnixStream;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Stdio};
 use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 /// One box at a time: two emulated CPUs under TCG already fill this machine.
 static ONE_BOX: Mutex<()> = Mutex::new(());
 
 /// The project's top folder.
 pub fn top() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("tests/ is inside the project").to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("tests/ is inside the project")
+        .to_path_buf()
 }
 
 /// What a command in the box printed and how it ended.
@@ -40,25 +46,114 @@ impl BoxRun {
 
     /// Boots the box, runs `script` with its shell, powers off. Panics (failing the test) when the box cannot run.
     pub fn run(&self, script: &str) -> Guest {
+        self.run_with(script, |_| {})
+    }
+
+    /// Like [`BoxRun::run`], with `host` running beside the box: it gets the box's control sockets (monitor, GPS
+    /// UART, smart-card port) as soon as QEMU has made them, and may act while the script runs.
+    pub fn run_with(&self, script: &str, host: impl FnOnce(&Control) + Send) -> Guest {
         let _one = ONE_BOX.lock().unwrap_or_else(|p| p.into_inner());
         let image = top().join("build/image/initrd.img");
-        assert!(image.exists(), "the box image is missing: run `images/build` first (tests/run does)");
-        let state = std::env::temp_dir().join(format!("stb-e2e-{}-{}", std::process::id(), unique()));
+        assert!(
+            image.exists(),
+            "the box image is missing: run `images/build` first (tests/run does)"
+        );
+        let state =
+            std::env::temp_dir().join(format!("stb-e2e-{}-{}", std::process::id(), unique()));
         let mut cmd = Command::new(top().join("images/run"));
-        cmd.arg("--headless").arg("--no-build").arg("--timeout").arg("600").arg("--state").arg(&state);
+        cmd.arg("--headless")
+            .arg("--no-build")
+            .arg("--timeout")
+            .arg("600")
+            .arg("--state")
+            .arg(&state);
         for p in &self.vidtv {
             cmd.arg("--vidtv").arg(p);
         }
         cmd.arg("--").arg("sh").arg("-c").arg(script);
-        let out = cmd.output().expect("images/run starts");
+        cmd.stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .stdin(Stdio::null());
+        let child = cmd.spawn().expect("images/run starts");
+        let control = Control {
+            state: state.clone(),
+        };
+        let out = std::thread::scope(|scope| {
+            let waiter = scope.spawn(|| child.wait_with_output().expect("images/run ends"));
+            if control.wait_for_sockets(Duration::from_secs(60)) {
+                host(&control);
+            }
+            waiter.join().expect("the waiting thread does not panic")
+        });
         let g = Guest {
             stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
             stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
             status: out.status.code().unwrap_or(-1),
         };
-        assert_ne!(g.status, 125, "the box did not finish the command: {}", g.stderr);
+        assert_ne!(
+            g.status, 125,
+            "the box did not finish the command: {}",
+            g.stderr
+        );
         let _ = std::fs::remove_dir_all(&state);
         g
+    }
+}
+
+/// The box's control sockets, for a test acting from the host side while the box runs.
+pub struct Control {
+    pub state: PathBuf,
+}
+
+impl Control {
+    fn wait_for_sockets(&self, timeout: Duration) -> bool {
+        let start = Instant::now();
+        while start.elapsed() < timeout {
+            if ["monitor.sock", "gps.sock", "card.sock"]
+                .iter()
+                .all(|s| self.state.join(s).exists())
+            {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        false
+    }
+
+    /// Sends one QEMU monitor command (e.g. `sendkey up`, `screendump /tmp/x.ppm`) and returns what it printed.
+    pub fn monitor(&self, command: &str) -> String {
+        let mut s =
+            UnixStream::connect(self.state.join("monitor.sock")).expect("the QEMU monitor accepts");
+        s.set_read_timeout(Some(Duration::from_millis(500)))
+            .expect("socket timeout");
+        let mut banner = [0u8; 4096];
+        let _ = s.read(&mut banner);
+        s.write_all(format!("{command}\n").as_bytes())
+            .expect("monitor write");
+        let mut out = Vec::new();
+        let mut buf = [0u8; 4096];
+        while let Ok(n) = s.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            out.extend_from_slice(&buf[..n]);
+        }
+        String::from_utf8_lossy(&out).into_owned()
+    }
+
+    /// The host end of the box's GPS UART (`/dev/gps` in the box).
+    pub fn gps(&self) -> UnixStream {
+        UnixStream::connect(self.state.join("gps.sock")).expect("the GPS socket accepts")
+    }
+
+    /// The host end of the box's smart-card reader port (`/dev/smartcard` in the box).
+    pub fn card(&self) -> UnixStream {
+        UnixStream::connect(self.state.join("card.sock")).expect("the card socket accepts")
+    }
+
+    /// Whether the box is still running (QEMU removes nothing, so ask the monitor).
+    pub fn alive(&self) -> bool {
+        UnixStream::connect(self.state.join("monitor.sock")).is_ok()
     }
 }
 
@@ -73,7 +168,10 @@ impl Guest {
     pub fn part(&self, name: &str) -> &str {
         let marker = format!("=== {name} ===\n");
         let Some(start) = self.stdout.find(&marker) else {
-            panic!("no part '{name}' in the box's output:\n{}\nstderr:\n{}", self.stdout, self.stderr)
+            panic!(
+                "no part '{name}' in the box's output:\n{}\nstderr:\n{}",
+                self.stdout, self.stderr
+            )
         };
         let rest = &self.stdout[start + marker.len()..];
         match rest.find("=== ") {
@@ -84,6 +182,9 @@ impl Guest {
 
     /// Every line of a part that parses as JSON.
     pub fn json_lines(&self, name: &str) -> Vec<serde_json::Value> {
-        self.part(name).lines().filter_map(|l| serde_json::from_str(l).ok()).collect()
+        self.part(name)
+            .lines()
+            .filter_map(|l| serde_json::from_str(l).ok())
+            .collect()
     }
 }

@@ -18,7 +18,10 @@ const DVBV5_CHANNEL: &str = "[vidtv]
 /// dvb-fe-tool's "From: 51.0 MHz" style figures, in Hz.
 fn hz(figure: &str) -> f64 {
     let mut it = figure.split_whitespace();
-    let v: f64 = it.next().and_then(|v| v.parse().ok()).unwrap_or_else(|| panic!("no number in '{figure}'"));
+    let v: f64 = it
+        .next()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or_else(|| panic!("no number in '{figure}'"));
     match it.next() {
         Some("GHz") => v * 1e9,
         Some("MHz") => v * 1e6,
@@ -51,7 +54,10 @@ echo '=== end ==='
     let info = &g.json_lines("info")[0];
     let fe_tool = g.part("fe-tool");
     let first = fe_tool.lines().next().unwrap_or_default();
-    let name = first.strip_prefix("Device ").and_then(|l| l.split(" (/dev").next()).expect("dvb-fe-tool names the device");
+    let name = first
+        .strip_prefix("Device ")
+        .and_then(|l| l.split(" (/dev").next())
+        .expect("dvb-fe-tool names the device");
     assert_eq!(info["name"], name);
     let mut tool_caps = BTreeSet::new();
     let mut tool_systems = BTreeSet::new();
@@ -76,12 +82,25 @@ echo '=== end ==='
         }
     }
     let ours = |k: &str| -> BTreeSet<String> {
-        info[k].as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_string()).collect()
+        info[k]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap().to_string())
+            .collect()
     };
     assert_eq!(ours("delivery_systems"), tool_systems);
     assert_eq!(ours("capabilities"), tool_caps);
-    assert_eq!(info["frequency_min"].as_f64(), from, "minimum frequency (Hz) as dvb-fe-tool states it");
-    assert_eq!(info["frequency_max"].as_f64(), to, "maximum frequency (Hz) as dvb-fe-tool states it");
+    assert_eq!(
+        info["frequency_min"].as_f64(),
+        from,
+        "minimum frequency (Hz) as dvb-fe-tool states it"
+    );
+    assert_eq!(
+        info["frequency_max"].as_f64(),
+        to,
+        "maximum frequency (Hz) as dvb-fe-tool states it"
+    );
     assert!(tool_systems.contains("DVBS") && tool_systems.contains("DVBS2"));
 
     // tune locks on DVB-S and DVB-S2 and says so
@@ -92,8 +111,15 @@ echo '=== end ==='
         assert_eq!(t["lnb_setting"]["voltage_18"], true, "horizontal is 18 V");
         assert!(t["signal"]["cnr_db"].as_f64().is_some());
     }
-    assert_eq!(g.json_lines("tune-s2")[0]["request"]["transponder"]["system"], "DVB-S2");
-    assert!(g.part("tune-s-human").starts_with("LOCKED in "), "{}", g.part("tune-s-human"));
+    assert_eq!(
+        g.json_lines("tune-s2")[0]["request"]["transponder"]["system"],
+        "DVB-S2"
+    );
+    assert!(
+        g.part("tune-s-human").starts_with("LOCKED in "),
+        "{}",
+        g.part("tune-s-human")
+    );
 
     // C/N within 2 dB of dvb-fe-tool's reading on the same frontend
     let status = &g.json_lines("status")[0];
@@ -107,7 +133,10 @@ echo '=== end ==='
         .and_then(|r| r.split("dB").next())
         .and_then(|v| v.trim().parse().ok())
         .unwrap_or_else(|| panic!("no C/N in dvb-fe-tool -m output:\n{femon}"));
-    assert!((ours_cn - theirs_cn).abs() <= 2.0, "stb-app C/N {ours_cn} dB vs dvb-fe-tool {theirs_cn} dB");
+    assert!(
+        (ours_cn - theirs_cn).abs() <= 2.0,
+        "stb-app C/N {ours_cn} dB vs dvb-fe-tool {theirs_cn} dB"
+    );
 
     // PAT through a kernel section filter: CRC checks, programs match what dvbv5-scan found
     let pats = g.json_lines("pat");
@@ -126,11 +155,23 @@ echo '=== end ==='
             .as_array()
             .unwrap()
             .iter()
-            .filter_map(|l| l.as_str()?.strip_prefix("program ")?.split(' ').next()?.parse().ok())
+            .filter_map(|l| {
+                l.as_str()?
+                    .strip_prefix("program ")?
+                    .split(' ')
+                    .next()?
+                    .parse()
+                    .ok()
+            })
             .collect();
-        assert_eq!(programs, scanned, "PAT programs vs dvbv5-scan's service ids");
+        assert_eq!(
+            programs, scanned,
+            "PAT programs vs dvbv5-scan's service ids"
+        );
         let ts_id = pat["header"]["table_id_extension"].as_u64();
-        let scanned_ts: Option<u64> = scan.lines().find_map(|l| l.trim().strip_prefix("TRANSPORT_ID = ")?.parse().ok());
+        let scanned_ts: Option<u64> = scan
+            .lines()
+            .find_map(|l| l.trim().strip_prefix("TRANSPORT_ID = ")?.parse().ok());
         assert_eq!(ts_id, scanned_ts, "transport_stream_id");
     }
 }
@@ -154,14 +195,24 @@ echo '=== end ==='
     let readings = g.json_lines("watch");
     assert_eq!(readings.len(), 15, "{}", g.stdout);
     let unlocked: Vec<&Value> = readings.iter().filter(|r| r["locked"] == false).collect();
-    assert!(!unlocked.is_empty(), "the tuner never lost lock 100 kHz off:\n{}", g.stdout);
+    assert!(
+        !unlocked.is_empty(),
+        "the tuner never lost lock 100 kHz off:\n{}",
+        g.stdout
+    );
     for r in &unlocked {
-        assert!(r["level_dbm"].is_null() && r["cnr_db"].is_null() && r["pre_ber"].is_null(), "figures while unlocked: {r}");
+        assert!(
+            r["level_dbm"].is_null() && r["cnr_db"].is_null() && r["pre_ber"].is_null(),
+            "figures while unlocked: {r}"
+        );
     }
     let human = g.part("human");
     let no_lock: Vec<&str> = human.lines().filter(|l| l.starts_with("NO LOCK")).collect();
     assert!(!no_lock.is_empty(), "{human}");
     for l in no_lock {
-        assert!(!l.contains("dBm") && !l.contains("C/N"), "a figure shown while unlocked: {l}");
+        assert!(
+            !l.contains("dBm") && !l.contains("C/N"),
+            "a figure shown while unlocked: {l}"
+        );
     }
 }

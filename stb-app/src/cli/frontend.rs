@@ -13,7 +13,11 @@ pub fn info(adapter: u32, json: bool) -> CliResult {
         return Ok(0);
     }
     // Satellite-only drivers give kHz; multi-standard drivers give Hz.
-    let scale = if info.frequency_max > 100_000_000 { 1e6 } else { 1e3 };
+    let scale = if info.frequency_max > 100_000_000 {
+        1e6
+    } else {
+        1e3
+    };
     println!("Frontend:          {} ({})", info.name, fe.path().display());
     println!("DVB API:           {}", info.api_version);
     println!("Delivery systems:  {}", info.delivery_systems.join(" "));
@@ -25,7 +29,11 @@ pub fn info(adapter: u32, json: bool) -> CliResult {
         f64::from(info.frequency_tolerance) / scale
     );
     if info.symbol_rate_max > 0 {
-        println!("Symbol rate range: {} - {} kS/s", info.symbol_rate_min / 1000, info.symbol_rate_max / 1000);
+        println!(
+            "Symbol rate range: {} - {} kS/s",
+            info.symbol_rate_min / 1000,
+            info.symbol_rate_max / 1000
+        );
     }
     println!("Capabilities:      {}", info.capabilities.join(" "));
     Ok(0)

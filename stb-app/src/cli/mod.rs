@@ -17,10 +17,16 @@ pub struct CliError {
 
 impl CliError {
     pub fn usage(message: impl Into<String>) -> Self {
-        Self { message: message.into(), code: 2 }
+        Self {
+            message: message.into(),
+            code: 2,
+        }
     }
     pub fn failed(message: impl Into<String>) -> Self {
-        Self { message: message.into(), code: 1 }
+        Self {
+            message: message.into(),
+            code: 1,
+        }
     }
 }
 
@@ -40,7 +46,9 @@ impl From<stb_app::tuner::TuneError> for CliError {
     fn from(e: stb_app::tuner::TuneError) -> Self {
         use stb_app::tuner::TuneError;
         match e {
-            TuneError::Lnb(_) | TuneError::Invalid(_) | TuneError::Unsupported(_) => Self::usage(e.to_string()),
+            TuneError::Lnb(_) | TuneError::Invalid(_) | TuneError::Unsupported(_) => {
+                Self::usage(e.to_string())
+            }
             TuneError::Device(_) => Self::failed(e.to_string()),
         }
     }
@@ -50,7 +58,8 @@ pub type CliResult = Result<i32, CliError>;
 
 /// Prints a value as one line of JSON.
 pub fn print_json<T: serde::Serialize>(v: &T) -> Result<(), CliError> {
-    let s = serde_json::to_string(v).map_err(|e| CliError::failed(format!("cannot write JSON: {e}")))?;
+    let s = serde_json::to_string(v)
+        .map_err(|e| CliError::failed(format!("cannot write JSON: {e}")))?;
     println!("{s}");
     Ok(())
 }

@@ -57,7 +57,11 @@ struct LongHeader {
 }
 
 fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect::<Vec<_>>().join(" ")
+    bytes
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 fn describe(pid: u16, s: &[u8]) -> SectionReport {
@@ -72,7 +76,15 @@ fn describe(pid: u16, s: &[u8]) -> SectionReport {
     });
     let crc_ok = !long || ts_si::crc::crc32_mpeg2(s) == 0;
     let decoded = if crc_ok { decode(s) } else { Vec::new() };
-    SectionReport { pid, table_id, length: s.len(), crc_ok, header, decoded, hex: hex(s) }
+    SectionReport {
+        pid,
+        table_id,
+        length: s.len(),
+        crc_ok,
+        header,
+        decoded,
+        hex: hex(s),
+    }
 }
 
 /// A readable summary of the section's body for the tables a technician asks for most.
@@ -96,11 +108,18 @@ fn decode(s: &[u8]) -> Vec<String> {
 }
 
 pub fn run(a: &SectionsArgs) -> CliResult {
-    let pid = u16::try_from(a.pid).ok().filter(|p| *p <= 0x1fff).ok_or_else(|| CliError::usage(format!("PID {} is over 0x1FFF", a.pid)))?;
-    let table = u8::try_from(a.table).map_err(|_| CliError::usage(format!("table id {} is over 0xFF", a.table)))?;
-    let mask = u8::try_from(a.mask).map_err(|_| CliError::usage(format!("mask {} is over 0xFF", a.mask)))?;
+    let pid = u16::try_from(a.pid)
+        .ok()
+        .filter(|p| *p <= 0x1fff)
+        .ok_or_else(|| CliError::usage(format!("PID {} is over 0x1FFF", a.pid)))?;
+    let table = u8::try_from(a.table)
+        .map_err(|_| CliError::usage(format!("table id {} is over 0xFF", a.table)))?;
+    let mask = u8::try_from(a.mask)
+        .map_err(|_| CliError::usage(format!("mask {} is over 0xFF", a.mask)))?;
     if !(a.timeout.is_finite() && a.timeout > 0.0 && a.timeout <= 3600.0) {
-        return Err(CliError::usage("--timeout must be between 0 and 3600 seconds"));
+        return Err(CliError::usage(
+            "--timeout must be between 0 and 3600 seconds",
+        ));
     }
     let adapter = Adapter::open(a.adapter)?;
     let demux = adapter.demux()?;
@@ -122,7 +141,10 @@ pub fn run(a: &SectionsArgs) -> CliResult {
         } else if a.hex {
             println!("{}", r.hex);
         } else {
-            print!("section {n}: PID 0x{pid:04x} table_id 0x{:02x} length {} ", r.table_id, r.length);
+            print!(
+                "section {n}: PID 0x{pid:04x} table_id 0x{:02x} length {} ",
+                r.table_id, r.length
+            );
             match &r.header {
                 Some(h) => println!(
                     "extension 0x{:04x} version {} {} section {}/{} CRC {}",

@@ -11,8 +11,14 @@ use super::{print_json, CliResult};
 /// The reading on one line, as a technician reads it. Figures only appear while locked.
 pub fn one_line(s: &Signal) -> String {
     if !s.locked {
-        let flags = if s.flags.is_empty() { "none".to_string() } else { s.flags.join(" ") };
-        return format!("NO LOCK (status: {flags}): no signal figures while the tuner is not locked");
+        let flags = if s.flags.is_empty() {
+            "none".to_string()
+        } else {
+            s.flags.join(" ")
+        };
+        return format!(
+            "NO LOCK (status: {flags}): no signal figures while the tuner is not locked"
+        );
     }
     let mut out = String::from("LOCK");
     match s.level_dbm {
@@ -29,9 +35,21 @@ pub fn one_line(s: &Signal) -> String {
     if let Some(q) = s.quality_percent {
         out += &format!(" (quality {q}%)");
     }
-    let ber = |b: Option<f64>| b.map_or("n/a".to_string(), |v| if v == 0.0 { "0".into() } else { format!("{v:.1e}") });
+    let ber = |b: Option<f64>| {
+        b.map_or("n/a".to_string(), |v| {
+            if v == 0.0 {
+                "0".into()
+            } else {
+                format!("{v:.1e}")
+            }
+        })
+    };
     out += &format!("  pre-BER {}  post-BER {}", ber(s.pre_ber), ber(s.post_ber));
-    out += &format!("  UCB {}", s.uncorrected_blocks.map_or("n/a".to_string(), |n| n.to_string()));
+    out += &format!(
+        "  UCB {}",
+        s.uncorrected_blocks
+            .map_or("n/a".to_string(), |n| n.to_string())
+    );
     out
 }
 
@@ -54,7 +72,11 @@ fn read(fe: &Frontend) -> Result<StatusReport, super::CliError> {
         _ => None,
     }
     .map(|sys_| -> Result<_, super::CliError> {
-        Ok((sys_, Modulation::from_raw(fe.get(sys::DTV_MODULATION)?), Fec::from_raw(fe.get(sys::DTV_INNER_FEC)?)))
+        Ok((
+            sys_,
+            Modulation::from_raw(fe.get(sys::DTV_MODULATION)?),
+            Fec::from_raw(fe.get(sys::DTV_INNER_FEC)?),
+        ))
     })
     .transpose()?;
     let signal = Signal::from_frontend(fe.read_status()?, &fe.stats()?, modcod);

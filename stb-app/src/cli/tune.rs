@@ -6,7 +6,9 @@ use serde::Serialize;
 use stb_app::dvb::{Adapter, SectionFilter};
 use stb_app::lnb::{Burst, Diseqc, Lnb, LnbSetting, Polarisation};
 use stb_app::tuner::linux::LinuxTuner;
-use stb_app::tuner::{Fec, Modulation, Pilot, Rolloff, Signal, System, TuneRequest, Transponder, Tuner};
+use stb_app::tuner::{
+    Fec, Modulation, Pilot, Rolloff, Signal, System, Transponder, TuneRequest, Tuner,
+};
 
 use super::{print_json, CliError, CliResult};
 
@@ -60,12 +62,20 @@ pub struct TuneArgs {
 
 /// Builds the request from the command line, refusing anything impossible before a device is touched.
 pub fn request(a: &TuneArgs) -> Result<TuneRequest, CliError> {
-    let pol: Polarisation = a.pol.parse().map_err(|e: stb_app::lnb::LnbError| CliError::usage(e.to_string()))?;
+    let pol: Polarisation = a
+        .pol
+        .parse()
+        .map_err(|e: stb_app::lnb::LnbError| CliError::usage(e.to_string()))?;
     if !a.freq.is_finite() || a.freq <= 0.0 || a.freq > 100_000.0 {
-        return Err(CliError::usage(format!("frequency {} MHz is impossible", a.freq)));
+        return Err(CliError::usage(format!(
+            "frequency {} MHz is impossible",
+            a.freq
+        )));
     }
     let lnb: Lnb = match &a.lnb {
-        Some(name) => name.parse().map_err(|e: stb_app::lnb::LnbError| CliError::usage(e.to_string()))?,
+        Some(name) => name
+            .parse()
+            .map_err(|e: stb_app::lnb::LnbError| CliError::usage(e.to_string()))?,
         None if pol.is_circular() => Lnb::ku_circular_10750(),
         None => Lnb::universal(),
     };
@@ -81,17 +91,24 @@ pub fn request(a: &TuneArgs) -> Result<TuneRequest, CliError> {
         diseqc.committed = Some(Diseqc::parse_port(p).map_err(|e| CliError::usage(e.to_string()))?);
     }
     if let Some(u) = &a.uncommitted {
-        diseqc.uncommitted = Some(Diseqc::parse_uncommitted(u).map_err(|e| CliError::usage(e.to_string()))?);
+        diseqc.uncommitted =
+            Some(Diseqc::parse_uncommitted(u).map_err(|e| CliError::usage(e.to_string()))?);
     }
     if let Some(b) = &a.burst {
         diseqc.burst = Some(match b.to_ascii_lowercase().as_str() {
             "a" => Burst::A,
             "b" => Burst::B,
-            _ => return Err(CliError::usage(format!("tone burst must be a or b, not '{b}'"))),
+            _ => {
+                return Err(CliError::usage(format!(
+                    "tone burst must be a or b, not '{b}'"
+                )))
+            }
         });
     }
     if !(a.timeout.is_finite() && a.timeout > 0.0 && a.timeout <= 600.0) {
-        return Err(CliError::usage("--timeout must be between 0 and 600 seconds"));
+        return Err(CliError::usage(
+            "--timeout must be between 0 and 600 seconds",
+        ));
     }
     let transponder = Transponder {
         frequency_khz: (a.freq * 1000.0).round() as u32,
@@ -100,10 +117,18 @@ pub fn request(a: &TuneArgs) -> Result<TuneRequest, CliError> {
         system,
         modulation,
         fec,
-        rolloff: if system == System::DvbS2 { Rolloff::Auto } else { Rolloff::R35 },
+        rolloff: if system == System::DvbS2 {
+            Rolloff::Auto
+        } else {
+            Rolloff::R35
+        },
         pilot: Pilot::Auto,
     };
-    let req = TuneRequest { transponder, lnb, diseqc };
+    let req = TuneRequest {
+        transponder,
+        lnb,
+        diseqc,
+    };
     req.resolve().map_err(CliError::from)?;
     Ok(req)
 }
@@ -129,8 +154,11 @@ pub fn run(a: &TuneArgs) -> CliResult {
     let outcome = tuner.wait_for_lock(start, timeout)?;
     let pat_ms = if a.pat && outcome.locked {
         let mut pat = tuner.sections(&SectionFilter::table(0, 0))?;
-        let left = timeout.saturating_sub(start.elapsed()).max(Duration::from_millis(100));
-        pat.next_section(left)?.map(|_| start.elapsed().as_millis() as u64)
+        let left = timeout
+            .saturating_sub(start.elapsed())
+            .max(Duration::from_millis(100));
+        pat.next_section(left)?
+            .map(|_| start.elapsed().as_millis() as u64)
     } else {
         None
     };
@@ -163,12 +191,19 @@ pub fn run(a: &TuneArgs) -> CliResult {
             println!("LOCKED in {} ms: {what}", outcome.elapsed.as_millis());
             println!("{}", super::status::one_line(&signal));
             match (a.pat, pat_ms) {
-                (true, Some(ms)) => println!("First PAT after {ms} ms: the transport stream flows."),
-                (true, None) => println!("Locked, but no PAT arrived: the stream carries no PSI or the demux is stuck."),
+                (true, Some(ms)) => {
+                    println!("First PAT after {ms} ms: the transport stream flows.")
+                }
+                (true, None) => println!(
+                    "Locked, but no PAT arrived: the stream carries no PSI or the demux is stuck."
+                ),
                 _ => {}
             }
         } else {
-            println!("NO LOCK after {:.1} s: {what}", outcome.elapsed.as_secs_f64());
+            println!(
+                "NO LOCK after {:.1} s: {what}",
+                outcome.elapsed.as_secs_f64()
+            );
             println!("No signal on this transponder: check the frequency, polarisation, LNB type and the dish.");
         }
     }

@@ -31,12 +31,24 @@ pub struct SectionFilter {
 impl SectionFilter {
     /// Sections of one table_id on a PID (e.g. PAT: pid 0, table 0x00).
     pub fn table(pid: u16, table_id: u8) -> Self {
-        Self { pid, filter: vec![table_id], mask: vec![0xff], check_crc: true, oneshot: false }
+        Self {
+            pid,
+            filter: vec![table_id],
+            mask: vec![0xff],
+            check_crc: true,
+            oneshot: false,
+        }
     }
 
     /// Sections of a range of table ids: `table_id & mask == value` (e.g. EIT schedule 0x50..0x5F: 0x50/0xF0).
     pub fn table_masked(pid: u16, table_id: u8, mask: u8) -> Self {
-        Self { pid, filter: vec![table_id], mask: vec![mask], check_crc: true, oneshot: false }
+        Self {
+            pid,
+            filter: vec![table_id],
+            mask: vec![mask],
+            check_crc: true,
+            oneshot: false,
+        }
     }
 
     /// Additionally match table_id_extension (program_number, transport_stream_id, service_id ...).
@@ -49,13 +61,21 @@ impl SectionFilter {
     }
 
     fn params(&self, timeout_ms: u32) -> sys::dmx_sct_filter_params {
-        let mut p = sys::dmx_sct_filter_params { pid: self.pid, timeout: timeout_ms, ..Default::default() };
+        let mut p = sys::dmx_sct_filter_params {
+            pid: self.pid,
+            timeout: timeout_ms,
+            ..Default::default()
+        };
         for (i, (f, m)) in self.filter.iter().zip(&self.mask).take(16).enumerate() {
             p.filter.filter[i] = *f;
             p.filter.mask[i] = *m;
         }
         p.flags = sys::DMX_IMMEDIATE_START
-            | if self.check_crc { sys::DMX_CHECK_CRC } else { 0 }
+            | if self.check_crc {
+                sys::DMX_CHECK_CRC
+            } else {
+                0
+            }
             | if self.oneshot { sys::DMX_ONESHOT } else { 0 };
         p
     }
@@ -69,7 +89,10 @@ pub struct Demux {
 
 impl Demux {
     pub fn open(path: &Path) -> Result<Self> {
-        Ok(Self { file: open_device(path, true)?, path: path.to_path_buf() })
+        Ok(Self {
+            file: open_device(path, true)?,
+            path: path.to_path_buf(),
+        })
     }
 
     pub fn path(&self) -> &Path {
@@ -77,7 +100,11 @@ impl Demux {
     }
 
     fn err(&self, call: &'static str) -> impl FnOnce(Errno) -> DvbError + '_ {
-        move |errno| DvbError::Call { device: self.path.clone(), call, errno }
+        move |errno| DvbError::Call {
+            device: self.path.clone(),
+            call,
+            errno,
+        }
     }
 
     /// Kernel buffer for this filter; a full multiplex of EIT needs more than the default 8 KiB.
@@ -95,7 +122,10 @@ impl Demux {
             });
         }
         if f.pid > 0x1fff {
-            return Err(DvbError::Unexpected { device: self.path.clone(), what: format!("PID {} is over 0x1FFF", f.pid) });
+            return Err(DvbError::Unexpected {
+                device: self.path.clone(),
+                what: format!("PID {} is over 0x1FFF", f.pid),
+            });
         }
         sys::dmx_set_filter(self.file.as_fd(), &f.params(0)).map_err(self.err("DMX_SET_FILTER"))
     }
@@ -134,7 +164,10 @@ impl Demux {
         let mut buf = vec![0u8; MAX_SECTION];
         loop {
             if !wait_readable(&self.file, &self.path, timeout)? {
-                return Err(DvbError::Timeout { device: self.path.clone(), timeout_ms: timeout.as_millis() as u64 });
+                return Err(DvbError::Timeout {
+                    device: self.path.clone(),
+                    timeout_ms: timeout.as_millis() as u64,
+                });
             }
             match self.file.read(&mut buf) {
                 Ok(0) => continue,
@@ -142,12 +175,19 @@ impl Demux {
                     buf.truncate(n);
                     return Ok(buf);
                 }
-                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock || e.kind() == std::io::ErrorKind::Interrupted => {
+                Err(e)
+                    if e.kind() == std::io::ErrorKind::WouldBlock
+                        || e.kind() == std::io::ErrorKind::Interrupted =>
+                {
                     continue
                 }
                 Err(e) => {
                     let errno = Errno::from_raw(e.raw_os_error().unwrap_or(0));
-                    return Err(DvbError::Call { device: self.path.clone(), call: "read", errno });
+                    return Err(DvbError::Call {
+                        device: self.path.clone(),
+                        call: "read",
+                        errno,
+                    });
                 }
             }
         }
@@ -170,7 +210,9 @@ mod tests {
 
     #[test]
     fn extension_filter_matches_the_two_bytes_after_the_length() {
-        let p = SectionFilter::table(0x12, 0x4e).with_extension(0x0880).params(0);
+        let p = SectionFilter::table(0x12, 0x4e)
+            .with_extension(0x0880)
+            .params(0);
         assert_eq!(&p.filter.filter[..3], &[0x4e, 0x08, 0x80]);
         assert_eq!(&p.filter.mask[..3], &[0xff, 0xff, 0xff]);
     }

@@ -16,7 +16,10 @@ pub struct Dvr {
 
 impl Dvr {
     pub fn open(path: &Path) -> Result<Self> {
-        Ok(Self { file: open_device(path, false)?, path: path.to_path_buf() })
+        Ok(Self {
+            file: open_device(path, false)?,
+            path: path.to_path_buf(),
+        })
     }
 
     pub fn path(&self) -> &Path {
@@ -32,12 +35,19 @@ impl Dvr {
             }
             match self.file.read(buf) {
                 Ok(n) => return Ok(n),
-                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock || e.kind() == std::io::ErrorKind::Interrupted => {
+                Err(e)
+                    if e.kind() == std::io::ErrorKind::WouldBlock
+                        || e.kind() == std::io::ErrorKind::Interrupted =>
+                {
                     continue
                 }
                 Err(e) => {
                     let errno = Errno::from_raw(e.raw_os_error().unwrap_or(0));
-                    return Err(DvbError::Call { device: self.path.clone(), call: "read", errno });
+                    return Err(DvbError::Call {
+                        device: self.path.clone(),
+                        call: "read",
+                        errno,
+                    });
                 }
             }
         }

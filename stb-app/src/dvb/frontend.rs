@@ -240,7 +240,10 @@ pub struct Frontend {
 
 impl Frontend {
     pub fn open(path: &Path, write: bool) -> Result<Self> {
-        Ok(Self { file: open_device(path, write)?, path: path.to_path_buf() })
+        Ok(Self {
+            file: open_device(path, write)?,
+            path: path.to_path_buf(),
+        })
     }
 
     pub fn path(&self) -> &Path {
@@ -248,17 +251,31 @@ impl Frontend {
     }
 
     fn err(&self, call: &'static str) -> impl FnOnce(nix::errno::Errno) -> DvbError + '_ {
-        move |errno| DvbError::Call { device: self.path.clone(), call, errno }
+        move |errno| DvbError::Call {
+            device: self.path.clone(),
+            call,
+            errno,
+        }
     }
 
     pub fn info(&self) -> Result<FrontendInfo> {
         let raw = sys::fe_get_info(self.file.as_fd()).map_err(self.err("FE_GET_INFO"))?;
-        let mut props = [dtv_property::new(sys::DTV_API_VERSION, 0), dtv_property::new(sys::DTV_ENUM_DELSYS, 0)];
+        let mut props = [
+            dtv_property::new(sys::DTV_API_VERSION, 0),
+            dtv_property::new(sys::DTV_ENUM_DELSYS, 0),
+        ];
         sys::fe_get_property(self.file.as_fd(), &mut props).map_err(self.err("FE_GET_PROPERTY"))?;
         let api = props[0].data();
-        let systems_raw: Vec<DeliverySystem> =
-            props[1].buffer().iter().map(|&b| DeliverySystem::from_raw(u32::from(b))).collect();
-        let name_len = raw.name.iter().position(|&b| b == 0).unwrap_or(raw.name.len());
+        let systems_raw: Vec<DeliverySystem> = props[1]
+            .buffer()
+            .iter()
+            .map(|&b| DeliverySystem::from_raw(u32::from(b)))
+            .collect();
+        let name_len = raw
+            .name
+            .iter()
+            .position(|&b| b == 0)
+            .unwrap_or(raw.name.len());
         Ok(FrontendInfo {
             name: String::from_utf8_lossy(&raw.name[..name_len]).into_owned(),
             api_version: format!("{}.{}", api >> 8, api & 0xff),
@@ -269,7 +286,11 @@ impl Frontend {
             frequency_tolerance: raw.frequency_tolerance,
             symbol_rate_min: raw.symbol_rate_min,
             symbol_rate_max: raw.symbol_rate_max,
-            capabilities: CAPS.iter().filter(|(bit, _)| raw.caps & bit != 0).map(|(_, n)| *n).collect(),
+            capabilities: CAPS
+                .iter()
+                .filter(|(bit, _)| raw.caps & bit != 0)
+                .map(|(_, n)| *n)
+                .collect(),
             caps_raw: raw.caps,
             systems_raw,
         })
@@ -278,14 +299,21 @@ impl Frontend {
     /// DTV_CLEAR followed by the given properties and DTV_TUNE, in one FE_SET_PROPERTY call.
     pub fn set_and_tune(&self, props: &[(u32, u32)]) -> Result<()> {
         let mut clear = [dtv_property::new(sys::DTV_CLEAR, 0)];
-        sys::fe_set_property(self.file.as_fd(), &mut clear).map_err(self.err("FE_SET_PROPERTY(DTV_CLEAR)"))?;
-        let mut list: Vec<dtv_property> = props.iter().map(|&(cmd, data)| dtv_property::new(cmd, data)).collect();
+        sys::fe_set_property(self.file.as_fd(), &mut clear)
+            .map_err(self.err("FE_SET_PROPERTY(DTV_CLEAR)"))?;
+        let mut list: Vec<dtv_property> = props
+            .iter()
+            .map(|&(cmd, data)| dtv_property::new(cmd, data))
+            .collect();
         list.push(dtv_property::new(sys::DTV_TUNE, 0));
-        sys::fe_set_property(self.file.as_fd(), &mut list).map_err(self.err("FE_SET_PROPERTY(DTV_TUNE)"))
+        sys::fe_set_property(self.file.as_fd(), &mut list)
+            .map_err(self.err("FE_SET_PROPERTY(DTV_TUNE)"))
     }
 
     pub fn read_status(&self) -> Result<FrontendStatus> {
-        sys::fe_read_status(self.file.as_fd()).map(FrontendStatus::from_raw).map_err(self.err("FE_READ_STATUS"))
+        sys::fe_read_status(self.file.as_fd())
+            .map(FrontendStatus::from_raw)
+            .map_err(self.err("FE_READ_STATUS"))
     }
 
     /// Reads one property value (DTV_FREQUENCY, DTV_SYMBOL_RATE, ...) as the driver currently has it.
@@ -306,7 +334,8 @@ impl Frontend {
             dtv_property::new(sys::DTV_STAT_ERROR_BLOCK_COUNT, 0),
             dtv_property::new(sys::DTV_STAT_TOTAL_BLOCK_COUNT, 0),
         ];
-        sys::fe_get_property(self.file.as_fd(), &mut p).map_err(self.err("FE_GET_PROPERTY(DTV_STAT_*)"))?;
+        sys::fe_get_property(self.file.as_fd(), &mut p)
+            .map_err(self.err("FE_GET_PROPERTY(DTV_STAT_*)"))?;
         Ok(SignalStats {
             signal: first_stat(&p[0]),
             cnr: first_stat(&p[1]),
@@ -330,7 +359,11 @@ impl Frontend {
     }
 
     pub fn set_tone(&self, on: bool) -> Result<()> {
-        let t = if on { sys::SEC_TONE_ON } else { sys::SEC_TONE_OFF };
+        let t = if on {
+            sys::SEC_TONE_ON
+        } else {
+            sys::SEC_TONE_OFF
+        };
         sys::fe_set_tone(self.file.as_fd(), t).map_err(self.err("FE_SET_TONE"))
     }
 
@@ -342,9 +375,13 @@ impl Frontend {
                 what: format!("a DiSEqC message has 3 to 6 bytes, not {}", msg.len()),
             });
         }
-        let mut cmd = sys::dvb_diseqc_master_cmd { msg_len: msg.len() as u8, ..Default::default() };
+        let mut cmd = sys::dvb_diseqc_master_cmd {
+            msg_len: msg.len() as u8,
+            ..Default::default()
+        };
         cmd.msg[..msg.len()].copy_from_slice(msg);
-        sys::fe_diseqc_send_master_cmd(self.file.as_fd(), &cmd).map_err(self.err("FE_DISEQC_SEND_MASTER_CMD"))
+        sys::fe_diseqc_send_master_cmd(self.file.as_fd(), &cmd)
+            .map_err(self.err("FE_DISEQC_SEND_MASTER_CMD"))
     }
 
     /// Tone burst (mini DiSEqC): satellite A or B.

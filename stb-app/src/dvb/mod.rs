@@ -22,9 +22,16 @@ pub use frontend::{DeliverySystem, Frontend, FrontendInfo, FrontendStatus, Signa
 #[derive(Debug, thiserror::Error)]
 pub enum DvbError {
     #[error("{device}: {call} failed: {errno}{hint}", hint = errno_hint(*errno))]
-    Call { device: PathBuf, call: &'static str, errno: Errno },
+    Call {
+        device: PathBuf,
+        call: &'static str,
+        errno: Errno,
+    },
     #[error("{device}: cannot open: {source}{hint}", hint = open_hint(source))]
-    Open { device: PathBuf, source: std::io::Error },
+    Open {
+        device: PathBuf,
+        source: std::io::Error,
+    },
     #[error("DVB adapter {adapter} not found: {path} does not exist (check `ls /dev/dvb/` and that the driver is loaded, e.g. `lsmod | grep dvb`)")]
     NoAdapter { adapter: u32, path: PathBuf },
     #[error("{device}: no data within {timeout_ms} ms")]
@@ -37,7 +44,9 @@ fn errno_hint(errno: Errno) -> &'static str {
     match errno {
         Errno::EBUSY => " (another program is using the device)",
         Errno::EOVERFLOW => " (the demux buffer overflowed: data was lost)",
-        Errno::EPERM | Errno::EACCES => " (permission denied: run as root or check the device's mode)",
+        Errno::EPERM | Errno::EACCES => {
+            " (permission denied: run as root or check the device's mode)"
+        }
         _ => "",
     }
 }
@@ -71,7 +80,10 @@ impl Adapter {
     pub fn at(root: &Path, number: u32) -> Result<Self> {
         let dir = root.join(format!("adapter{number}"));
         if !dir.exists() {
-            return Err(DvbError::NoAdapter { adapter: number, path: dir });
+            return Err(DvbError::NoAdapter {
+                adapter: number,
+                path: dir,
+            });
         }
         Ok(Self { number, dir })
     }
@@ -113,24 +125,41 @@ pub(crate) fn open_device(path: &Path, write: bool) -> Result<File> {
         .write(write)
         .custom_flags(nix::fcntl::OFlag::O_NONBLOCK.bits())
         .open(path)
-        .map_err(|source| DvbError::Open { device: path.to_path_buf(), source })
+        .map_err(|source| DvbError::Open {
+            device: path.to_path_buf(),
+            source,
+        })
 }
 
 /// Waits until `file` is readable, at most `timeout`; `Ok(false)` on timeout. Retries when interrupted.
-pub(crate) fn wait_readable(file: &File, path: &Path, timeout: std::time::Duration) -> Result<bool> {
+pub(crate) fn wait_readable(
+    file: &File,
+    path: &Path,
+    timeout: std::time::Duration,
+) -> Result<bool> {
     use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
     use std::os::fd::AsFd;
     let deadline = std::time::Instant::now() + timeout;
     loop {
         let left = deadline.saturating_duration_since(std::time::Instant::now());
-        let ms = PollTimeout::try_from(left.as_millis().min(i32::MAX as u128) as i32).unwrap_or(PollTimeout::MAX);
-        let mut fds = [PollFd::new(file.as_fd(), PollFlags::POLLIN | PollFlags::POLLPRI)];
+        let ms = PollTimeout::try_from(left.as_millis().min(i32::MAX as u128) as i32)
+            .unwrap_or(PollTimeout::MAX);
+        let mut fds = [PollFd::new(
+            file.as_fd(),
+            PollFlags::POLLIN | PollFlags::POLLPRI,
+        )];
         match poll(&mut fds, ms) {
             Ok(0) => return Ok(false),
             // Readable, or an error condition that the following read reports (e.g. EOVERFLOW).
             Ok(_) => return Ok(true),
             Err(Errno::EINTR) => continue,
-            Err(errno) => return Err(DvbError::Call { device: path.to_path_buf(), call: "poll", errno }),
+            Err(errno) => {
+                return Err(DvbError::Call {
+                    device: path.to_path_buf(),
+                    call: "poll",
+                    errno,
+                })
+            }
         }
     }
 }
@@ -152,8 +181,15 @@ mod tests {
 
     #[test]
     fn call_errors_name_the_device_and_the_call() {
-        let e = DvbError::Call { device: "/dev/dvb/adapter0/frontend0".into(), call: "FE_SET_PROPERTY", errno: Errno::EINVAL };
+        let e = DvbError::Call {
+            device: "/dev/dvb/adapter0/frontend0".into(),
+            call: "FE_SET_PROPERTY",
+            errno: Errno::EINVAL,
+        };
         let s = e.to_string();
-        assert!(s.starts_with("/dev/dvb/adapter0/frontend0: FE_SET_PROPERTY failed: EINVAL"), "{s}");
+        assert!(
+            s.starts_with("/dev/dvb/adapter0/frontend0: FE_SET_PROPERTY failed: EINVAL"),
+            "{s}"
+        );
     }
 }

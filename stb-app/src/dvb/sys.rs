@@ -81,7 +81,12 @@ impl dtv_property {
     pub fn new(cmd: u32, data: u32) -> Self {
         let mut u = [0u8; 56];
         u[..4].copy_from_slice(&data.to_ne_bytes());
-        Self { cmd, reserved: [0; 3], u, result: 0 }
+        Self {
+            cmd,
+            reserved: [0; 3],
+            u,
+            result: 0,
+        }
     }
 
     pub fn data(&self) -> u32 {
@@ -237,7 +242,10 @@ pub fn fe_read_status(fd: BorrowedFd<'_>) -> Result<u32, Errno> {
 
 /// FE_SET_PROPERTY with a list of properties; on failure the kernel's per-property results are left in `props`.
 pub fn fe_set_property(fd: BorrowedFd<'_>, props: &mut [dtv_property]) -> Result<(), Errno> {
-    let cmds = dtv_properties { num: props.len() as u32, props: props.as_mut_ptr() };
+    let cmds = dtv_properties {
+        num: props.len() as u32,
+        props: props.as_mut_ptr(),
+    };
     // SAFETY: `cmds` points at `props`, which stays borrowed mutably (and thus alive and unaliased) during the call.
     unsafe { raw::fe_set_property(fd.as_raw_fd(), &cmds) }?;
     Ok(())
@@ -245,7 +253,10 @@ pub fn fe_set_property(fd: BorrowedFd<'_>, props: &mut [dtv_property]) -> Result
 
 /// FE_GET_PROPERTY: fills each property's union in place.
 pub fn fe_get_property(fd: BorrowedFd<'_>, props: &mut [dtv_property]) -> Result<(), Errno> {
-    let mut cmds = dtv_properties { num: props.len() as u32, props: props.as_mut_ptr() };
+    let mut cmds = dtv_properties {
+        num: props.len() as u32,
+        props: props.as_mut_ptr(),
+    };
     // SAFETY: as above; the kernel writes at most `num` properties into `props`.
     unsafe { raw::fe_get_property(fd.as_raw_fd(), &mut cmds) }?;
     Ok(())
@@ -266,7 +277,10 @@ pub fn fe_diseqc_send_burst(fd: BorrowedFd<'_>, burst: i32) -> Result<(), Errno>
     unsafe { raw::fe_diseqc_send_burst(fd.as_raw_fd(), burst) }.map(drop)
 }
 
-pub fn fe_diseqc_send_master_cmd(fd: BorrowedFd<'_>, cmd: &dvb_diseqc_master_cmd) -> Result<(), Errno> {
+pub fn fe_diseqc_send_master_cmd(
+    fd: BorrowedFd<'_>,
+    cmd: &dvb_diseqc_master_cmd,
+) -> Result<(), Errno> {
     // SAFETY: `cmd` is a valid dvb_diseqc_master_cmd borrowed for the call.
     unsafe { raw::fe_diseqc_send_master_cmd(fd.as_raw_fd(), cmd) }.map(drop)
 }
@@ -326,10 +340,22 @@ mod tests {
     #[test]
     fn ioctl_numbers_match_the_headers() {
         // Values computed by the kernel headers' _IOR/_IOW macros on x86_64.
-        assert_eq!(nix::request_code_read!(b'o', 61, std::mem::size_of::<dvb_frontend_info>()), 0x80a8_6f3d);
-        assert_eq!(nix::request_code_write!(b'o', 82, std::mem::size_of::<dtv_properties>()), 0x4010_6f52);
-        assert_eq!(nix::request_code_read!(b'o', 83, std::mem::size_of::<dtv_properties>()), 0x8010_6f53);
-        assert_eq!(nix::request_code_write!(b'o', 43, std::mem::size_of::<dmx_sct_filter_params>()), 0x403c_6f2b);
+        assert_eq!(
+            nix::request_code_read!(b'o', 61, std::mem::size_of::<dvb_frontend_info>()),
+            0x80a8_6f3d
+        );
+        assert_eq!(
+            nix::request_code_write!(b'o', 82, std::mem::size_of::<dtv_properties>()),
+            0x4010_6f52
+        );
+        assert_eq!(
+            nix::request_code_read!(b'o', 83, std::mem::size_of::<dtv_properties>()),
+            0x8010_6f53
+        );
+        assert_eq!(
+            nix::request_code_write!(b'o', 43, std::mem::size_of::<dmx_sct_filter_params>()),
+            0x403c_6f2b
+        );
         assert_eq!(nix::request_code_read!(b'o', 69, 4), 0x8004_6f45);
     }
 

@@ -4,7 +4,9 @@ use std::time::Duration;
 
 use super::params::{Modulation, System, TuneRequest};
 use super::{SectionSource, Signal, TuneError, Tuner};
-use crate::dvb::{sys, Adapter, DeliverySystem, Demux, DvbError, Frontend, FrontendInfo, SectionFilter};
+use crate::dvb::{
+    sys, Adapter, DeliverySystem, Demux, DvbError, Frontend, FrontendInfo, SectionFilter,
+};
 use crate::lnb::Burst;
 
 /// Pause between LNB supply, DiSEqC messages and tone changes: the DiSEqC bus spec asks for at least 15 ms.
@@ -23,7 +25,12 @@ impl LinuxTuner {
     pub fn open(adapter: Adapter) -> Result<Self, TuneError> {
         let frontend = adapter.frontend(true)?;
         let info = frontend.info()?;
-        Ok(Self { adapter, frontend, info, tuned: None })
+        Ok(Self {
+            adapter,
+            frontend,
+            info,
+            tuned: None,
+        })
     }
 
     pub fn info(&self) -> &FrontendInfo {
@@ -38,7 +45,11 @@ impl LinuxTuner {
     fn check_if(&self, if_khz: u32) -> Result<(), TuneError> {
         let (min, max) = (self.info.frequency_min, self.info.frequency_max);
         // A multi-standard frontend states its range in Hz (vidtv: 51 MHz - 2.15 GHz); scale it to kHz.
-        let (min, max) = if max > 100_000_000 { (min / 1000, max / 1000) } else { (min, max) };
+        let (min, max) = if max > 100_000_000 {
+            (min / 1000, max / 1000)
+        } else {
+            (min, max)
+        };
         if max > 0 && (if_khz < min || if_khz > max) {
             return Err(TuneError::Invalid(format!(
                 "IF {} MHz is outside this tuner's range ({}-{} MHz)",
@@ -64,7 +75,11 @@ impl Tuner for LinuxTuner {
             System::DvbS2 => DeliverySystem::Dvbs2,
         };
         if !self.info.supports(system) {
-            return Err(TuneError::Unsupported(format!("{} (it offers {})", tp.system, self.info.delivery_systems.join(", "))));
+            return Err(TuneError::Unsupported(format!(
+                "{} (it offers {})",
+                tp.system,
+                self.info.delivery_systems.join(", ")
+            )));
         }
         self.check_if(setting.if_khz)?;
 
@@ -109,7 +124,13 @@ impl Tuner for LinuxTuner {
     fn signal(&mut self) -> Result<Signal, TuneError> {
         let status = self.frontend.read_status()?;
         let stats = self.frontend.stats()?;
-        let modcod = self.tuned.as_ref().map(|r| (r.transponder.system, r.transponder.modulation, r.transponder.fec));
+        let modcod = self.tuned.as_ref().map(|r| {
+            (
+                r.transponder.system,
+                r.transponder.modulation,
+                r.transponder.fec,
+            )
+        });
         Ok(Signal::from_frontend(status, &stats, modcod))
     }
 

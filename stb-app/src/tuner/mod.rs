@@ -8,7 +8,7 @@ pub mod signal;
 
 use std::time::{Duration, Instant};
 
-pub use params::{Fec, Modulation, Pilot, Rolloff, System, TuneRequest, Transponder};
+pub use params::{Fec, Modulation, Pilot, Rolloff, System, Transponder, TuneRequest};
 pub use signal::Signal;
 
 use crate::dvb::{DvbError, SectionFilter};
@@ -55,7 +55,11 @@ pub trait Tuner {
     fn sections(&mut self, filter: &SectionFilter) -> Result<Box<dyn SectionSource>, TuneError>;
 
     /// Polls for lock until `timeout`. The clock starts at `since` (normally just before [`Tuner::tune`]).
-    fn wait_for_lock(&mut self, since: Instant, timeout: Duration) -> Result<LockOutcome, TuneError> {
+    fn wait_for_lock(
+        &mut self,
+        since: Instant,
+        timeout: Duration,
+    ) -> Result<LockOutcome, TuneError> {
         loop {
             let locked = self.signal()?.locked;
             let elapsed = since.elapsed();

@@ -81,7 +81,9 @@ impl FromStr for Modulation {
             "8psk" | "psk8" => Ok(Self::Psk8),
             "16apsk" | "apsk16" => Ok(Self::Apsk16),
             "32apsk" | "apsk32" => Ok(Self::Apsk32),
-            _ => Err(format!("unknown modulation '{s}': use qpsk, 8psk, 16apsk, 32apsk or auto")),
+            _ => Err(format!(
+                "unknown modulation '{s}': use qpsk, 8psk, 16apsk, 32apsk or auto"
+            )),
         }
     }
 }
@@ -130,12 +132,30 @@ impl Fec {
 impl Fec {
     /// From `enum fe_code_rate`.
     pub fn from_raw(v: u32) -> Self {
-        FEC_ALL.iter().copied().map(|r| Fec(Some(r))).find(|f| f.raw() == v).unwrap_or(Fec::AUTO)
+        FEC_ALL
+            .iter()
+            .copied()
+            .map(|r| Fec(Some(r)))
+            .find(|f| f.raw() == v)
+            .unwrap_or(Fec::AUTO)
     }
 }
 
-const FEC_ALL: &[(u8, u8)] =
-    &[(1, 4), (1, 3), (2, 5), (1, 2), (3, 5), (2, 3), (3, 4), (4, 5), (5, 6), (6, 7), (7, 8), (8, 9), (9, 10)];
+const FEC_ALL: &[(u8, u8)] = &[
+    (1, 4),
+    (1, 3),
+    (2, 5),
+    (1, 2),
+    (3, 5),
+    (2, 3),
+    (3, 4),
+    (4, 5),
+    (5, 6),
+    (6, 7),
+    (7, 8),
+    (8, 9),
+    (9, 10),
+];
 
 impl FromStr for Fec {
     type Err = String;
@@ -145,7 +165,10 @@ impl FromStr for Fec {
         }
         let bad = || format!("unknown FEC '{s}': use a rate such as 3/4 (1/4 ... 9/10) or auto");
         let (n, d) = s.split_once('/').ok_or_else(bad)?;
-        let pair = (n.trim().parse::<u8>().map_err(|_| bad())?, d.trim().parse::<u8>().map_err(|_| bad())?);
+        let pair = (
+            n.trim().parse::<u8>().map_err(|_| bad())?,
+            d.trim().parse::<u8>().map_err(|_| bad())?,
+        );
         if FEC_ALL.contains(&pair) {
             Ok(Fec(Some(pair)))
         } else {
@@ -240,23 +263,46 @@ impl Transponder {
         let rate = self.fec.0;
         let ok = match (self.system, self.modulation) {
             (System::DvbS, Modulation::Qpsk | Modulation::Auto) => {
-                rate.is_none() || [(1, 2), (2, 3), (3, 4), (5, 6), (7, 8)].contains(&rate.unwrap_or((0, 0)))
+                rate.is_none()
+                    || [(1, 2), (2, 3), (3, 4), (5, 6), (7, 8)].contains(&rate.unwrap_or((0, 0)))
             }
-            (System::DvbS, m) => return Err(format!("DVB-S is QPSK only; {m} needs --system dvbs2")),
+            (System::DvbS, m) => {
+                return Err(format!("DVB-S is QPSK only; {m} needs --system dvbs2"))
+            }
             (System::DvbS2, m) => match (m, rate) {
                 (_, None) | (Modulation::Auto, _) => true,
-                (Modulation::Qpsk, Some(r)) => {
-                    [(1, 4), (1, 3), (2, 5), (1, 2), (3, 5), (2, 3), (3, 4), (4, 5), (5, 6), (8, 9), (9, 10)].contains(&r)
+                (Modulation::Qpsk, Some(r)) => [
+                    (1, 4),
+                    (1, 3),
+                    (2, 5),
+                    (1, 2),
+                    (3, 5),
+                    (2, 3),
+                    (3, 4),
+                    (4, 5),
+                    (5, 6),
+                    (8, 9),
+                    (9, 10),
+                ]
+                .contains(&r),
+                (Modulation::Psk8, Some(r)) => {
+                    [(3, 5), (2, 3), (3, 4), (5, 6), (8, 9), (9, 10)].contains(&r)
                 }
-                (Modulation::Psk8, Some(r)) => [(3, 5), (2, 3), (3, 4), (5, 6), (8, 9), (9, 10)].contains(&r),
-                (Modulation::Apsk16, Some(r)) => [(2, 3), (3, 4), (4, 5), (5, 6), (8, 9), (9, 10)].contains(&r),
-                (Modulation::Apsk32, Some(r)) => [(3, 4), (4, 5), (5, 6), (8, 9), (9, 10)].contains(&r),
+                (Modulation::Apsk16, Some(r)) => {
+                    [(2, 3), (3, 4), (4, 5), (5, 6), (8, 9), (9, 10)].contains(&r)
+                }
+                (Modulation::Apsk32, Some(r)) => {
+                    [(3, 4), (4, 5), (5, 6), (8, 9), (9, 10)].contains(&r)
+                }
             },
         };
         if ok {
             Ok(())
         } else {
-            Err(format!("{} with {} and FEC {} is not a valid combination", self.system, self.modulation, self.fec))
+            Err(format!(
+                "{} with {} and FEC {} is not a valid combination",
+                self.system, self.modulation, self.fec
+            ))
         }
     }
 }
@@ -272,8 +318,13 @@ pub struct TuneRequest {
 impl TuneRequest {
     /// The LNB setting for this request, after checking every parameter.
     pub fn resolve(&self) -> Result<LnbSetting, super::TuneError> {
-        self.transponder.check().map_err(super::TuneError::Invalid)?;
-        Ok(self.lnb.setting(self.transponder.frequency_khz, self.transponder.polarisation)?)
+        self.transponder
+            .check()
+            .map_err(super::TuneError::Invalid)?;
+        Ok(self.lnb.setting(
+            self.transponder.frequency_khz,
+            self.transponder.polarisation,
+        )?)
     }
 }
 
@@ -306,10 +357,16 @@ mod tests {
     fn valid_pairs_pass_and_invalid_pairs_explain() {
         assert!(tp(System::DvbS, Modulation::Qpsk, "3/4").check().is_ok());
         assert!(tp(System::DvbS2, Modulation::Psk8, "3/4").check().is_ok());
-        assert!(tp(System::DvbS2, Modulation::Apsk32, "9/10").check().is_ok());
-        let e = tp(System::DvbS2, Modulation::Psk8, "1/2").check().unwrap_err();
+        assert!(tp(System::DvbS2, Modulation::Apsk32, "9/10")
+            .check()
+            .is_ok());
+        let e = tp(System::DvbS2, Modulation::Psk8, "1/2")
+            .check()
+            .unwrap_err();
         assert_eq!(e, "DVB-S2 with 8PSK and FEC 1/2 is not a valid combination");
-        let e = tp(System::DvbS, Modulation::Psk8, "3/4").check().unwrap_err();
+        let e = tp(System::DvbS, Modulation::Psk8, "3/4")
+            .check()
+            .unwrap_err();
         assert!(e.contains("needs --system dvbs2"), "{e}");
         assert!(tp(System::DvbS, Modulation::Qpsk, "9/10").check().is_err());
     }

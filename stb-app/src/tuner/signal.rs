@@ -35,17 +35,29 @@ const CNR_RANGE_DB: std::ops::RangeInclusive<f64> = -10.0..=60.0;
 
 impl Signal {
     /// Builds the reading from the raw status and statistics. Nothing but the flags is kept while unlocked.
-    pub fn from_frontend(status: FrontendStatus, stats: &SignalStats, modcod: Option<(System, Modulation, Fec)>) -> Self {
-        let mut s = Signal { locked: status.lock, flags: status.flag_names(), ..Default::default() };
+    pub fn from_frontend(
+        status: FrontendStatus,
+        stats: &SignalStats,
+        modcod: Option<(System, Modulation, Fec)>,
+    ) -> Self {
+        let mut s = Signal {
+            locked: status.lock,
+            flags: status.flag_names(),
+            ..Default::default()
+        };
         if !status.lock {
             return s;
         }
         s.level_dbm = match stats.signal {
-            Some(Stat::Decibel(milli)) => Some(milli as f64 / 1000.0).filter(|v| LEVEL_RANGE_DBM.contains(v)),
+            Some(Stat::Decibel(milli)) => {
+                Some(milli as f64 / 1000.0).filter(|v| LEVEL_RANGE_DBM.contains(v))
+            }
             _ => None,
         };
         s.cnr_db = match stats.cnr {
-            Some(Stat::Decibel(milli)) => Some(milli as f64 / 1000.0).filter(|v| CNR_RANGE_DB.contains(v)),
+            Some(Stat::Decibel(milli)) => {
+                Some(milli as f64 / 1000.0).filter(|v| CNR_RANGE_DB.contains(v))
+            }
             _ => None,
         };
         s.pre_ber = ratio(stats.pre_error_bits, stats.pre_total_bits);
@@ -84,12 +96,41 @@ pub fn required_cnr_db(system: System, modulation: Modulation, fec: Fec) -> f64 
         },
         System::DvbS2 => {
             let table: &[((u8, u8), f64)] = match modulation {
-                Modulation::Psk8 => &[((3, 5), 5.50), ((2, 3), 6.62), ((3, 4), 7.91), ((5, 6), 9.35), ((8, 9), 10.69), ((9, 10), 10.98)],
-                Modulation::Apsk16 => &[((2, 3), 8.97), ((3, 4), 10.21), ((4, 5), 11.03), ((5, 6), 11.61), ((8, 9), 12.89), ((9, 10), 13.13)],
-                Modulation::Apsk32 => &[((3, 4), 12.73), ((4, 5), 13.64), ((5, 6), 14.28), ((8, 9), 15.69), ((9, 10), 16.05)],
+                Modulation::Psk8 => &[
+                    ((3, 5), 5.50),
+                    ((2, 3), 6.62),
+                    ((3, 4), 7.91),
+                    ((5, 6), 9.35),
+                    ((8, 9), 10.69),
+                    ((9, 10), 10.98),
+                ],
+                Modulation::Apsk16 => &[
+                    ((2, 3), 8.97),
+                    ((3, 4), 10.21),
+                    ((4, 5), 11.03),
+                    ((5, 6), 11.61),
+                    ((8, 9), 12.89),
+                    ((9, 10), 13.13),
+                ],
+                Modulation::Apsk32 => &[
+                    ((3, 4), 12.73),
+                    ((4, 5), 13.64),
+                    ((5, 6), 14.28),
+                    ((8, 9), 15.69),
+                    ((9, 10), 16.05),
+                ],
                 Modulation::Qpsk | Modulation::Auto => &[
-                    ((1, 4), -2.35), ((1, 3), -1.24), ((2, 5), -0.30), ((1, 2), 1.00), ((3, 5), 2.23), ((2, 3), 3.10),
-                    ((3, 4), 4.03), ((4, 5), 4.68), ((5, 6), 5.18), ((8, 9), 6.20), ((9, 10), 6.42),
+                    ((1, 4), -2.35),
+                    ((1, 3), -1.24),
+                    ((2, 5), -0.30),
+                    ((1, 2), 1.00),
+                    ((3, 5), 2.23),
+                    ((2, 3), 3.10),
+                    ((3, 4), 4.03),
+                    ((4, 5), 4.68),
+                    ((5, 6), 5.18),
+                    ((8, 9), 6.20),
+                    ((9, 10), 6.42),
                 ],
             };
             rate.and_then(|r| table.iter().find(|(t, _)| *t == r).map(|(_, v)| *v))
@@ -118,28 +159,47 @@ mod tests {
     #[test]
     fn unlocked_readings_carry_no_figures() {
         // vidtv reports -1856851 dBm while unlocked: it must never reach the user.
-        let s = Signal::from_frontend(FrontendStatus::from_raw(0x03), &stats(-1_856_851_000, 1_000), None);
+        let s = Signal::from_frontend(
+            FrontendStatus::from_raw(0x03),
+            &stats(-1_856_851_000, 1_000),
+            None,
+        );
         assert!(!s.locked);
         assert_eq!(s.flags, vec!["SIGNAL", "CARRIER"]);
-        assert_eq!((s.level_dbm, s.cnr_db, s.pre_ber, s.quality_percent), (None, None, None, None));
+        assert_eq!(
+            (s.level_dbm, s.cnr_db, s.pre_ber, s.quality_percent),
+            (None, None, None, None)
+        );
     }
 
     #[test]
     fn locked_readings_in_db_and_percent() {
         let modcod = Some((System::DvbS2, Modulation::Psk8, "3/4".parse().unwrap()));
-        let s = Signal::from_frontend(FrontendStatus::from_raw(0x1f), &stats(-34_000, 12_910), modcod);
+        let s = Signal::from_frontend(
+            FrontendStatus::from_raw(0x1f),
+            &stats(-34_000, 12_910),
+            modcod,
+        );
         assert!(s.locked);
         assert_eq!(s.level_dbm, Some(-34.0));
         assert_eq!(s.cnr_db, Some(12.91));
         assert_eq!(s.pre_ber, Some(12.0 / 100_000.0));
         assert_eq!(s.post_ber, Some(0.0));
-        assert_eq!(s.quality_percent, Some(50), "5 dB over the 7.91 dB that 8PSK 3/4 needs");
+        assert_eq!(
+            s.quality_percent,
+            Some(50),
+            "5 dB over the 7.91 dB that 8PSK 3/4 needs"
+        );
         assert_eq!(s.strength_percent, Some(85));
     }
 
     #[test]
     fn implausible_figures_are_dropped_even_when_locked() {
-        let s = Signal::from_frontend(FrontendStatus::from_raw(0x1f), &stats(-1_856_851_000, 900_000), None);
+        let s = Signal::from_frontend(
+            FrontendStatus::from_raw(0x1f),
+            &stats(-1_856_851_000, 900_000),
+            None,
+        );
         assert_eq!((s.level_dbm, s.cnr_db), (None, None));
     }
 
