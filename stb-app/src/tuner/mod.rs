@@ -4,6 +4,7 @@
 
 pub mod linux;
 pub mod params;
+pub mod replay;
 pub mod signal;
 
 use std::time::{Duration, Instant};
