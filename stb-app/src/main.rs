@@ -39,6 +39,8 @@ enum Command {
     },
     /// Read sections through a demux section filter.
     Sections(cli::sections::SectionsArgs),
+    /// Record the transport stream (all of it or some PIDs) from dvr0 into a file.
+    Capture(cli::capture::CaptureArgs),
 }
 
 #[derive(Subcommand)]
@@ -66,6 +68,7 @@ fn main() {
             adapter,
         } => cli::status::run(*adapter, *watch, *json, *interval),
         Command::Sections(a) => cli::sections::run(a),
+        Command::Capture(a) => cli::capture::run(a),
     };
     match result {
         Ok(code) => std::process::exit(code),

@@ -41,6 +41,8 @@ echo '=== tune-s-human ==='; stb-app tune --freq 11362 --pol h --sr 27500
 echo '=== tune-s2 ==='; stb-app tune --freq 11362 --pol h --sr 27500 --system dvbs2 --mod 8psk --fec 3/4 --json
 echo '=== status ==='; stb-app status --json
 echo '=== femon ==='; timeout 3 dvb-fe-tool -m 2>&1 | grep 'C/N' | head -n 3
+echo '=== capture-pids ==='; stb-app capture --pid 0 --pid 0x11 --packets 50 --out /tmp/two.ts --json
+echo '=== capture-all ==='; stb-app capture --packets 3000 --out /tmp/all.ts --json; ls -l /tmp/all.ts | awk '{{print "size", $5}}'
 echo '=== pat ==='; stb-app sections --pid 0 --table 0x00 --count 2 --json
 echo '=== scan ==='; printf '{DVBV5_CHANNEL}' > /tmp/in.conf
 dvbv5-scan -l UNIVERSAL -S 0 -o /tmp/out.conf /tmp/in.conf >/dev/null 2>&1; cat /tmp/out.conf
@@ -136,6 +138,39 @@ echo '=== end ==='
     assert!(
         (ours_cn - theirs_cn).abs() <= 2.0,
         "stb-app C/N {ours_cn} dB vs dvb-fe-tool {theirs_cn} dB"
+    );
+
+    // dvr0: chosen PIDs through a TS filter plus DMX_ADD_PID, and the whole stream (PID 0x2000)
+    let two = &g.json_lines("capture-pids")[0];
+    assert_eq!(two["packets"], 50);
+    assert_eq!(two["sync_errors"], 0);
+    let pids: BTreeSet<&str> = two["pids"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(|k| k.as_str())
+        .collect();
+    assert_eq!(pids, BTreeSet::from(["0", "17"]), "only the PIDs asked for");
+    let all = &g.json_lines("capture-all")[0];
+    assert_eq!(all["packets"], 3000);
+    assert_eq!(all["sync_errors"], 0);
+    let pids: BTreeSet<u64> = all["pids"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(|k| k.parse().unwrap())
+        .collect();
+    for pid in [0x0000, 0x0010, 0x0011, 0x0012, 0x0101, 0x0111] {
+        assert!(
+            pids.contains(&pid),
+            "PID 0x{pid:04x} missing from the whole stream: {pids:?}"
+        );
+    }
+    assert!(
+        g.part("capture-all")
+            .contains(&format!("size {}", 3000 * 188)),
+        "{}",
+        g.part("capture-all")
     );
 
     // PAT through a kernel section filter: CRC checks, programs match what dvbv5-scan found

@@ -1,5 +1,6 @@
 //! The technician's commands on the box's console. Each returns an exit status; errors become one plain line.
 
+pub mod capture;
 pub mod frontend;
 pub mod sections;
 pub mod status;

@@ -2,7 +2,6 @@
 //! checked by the kernel when asked); a PES filter routes PIDs to `dvr0`.
 
 use std::fs::File;
-use std::io::Read;
 use std::os::fd::AsFd;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -10,7 +9,7 @@ use std::time::Duration;
 use nix::errno::Errno;
 
 use super::sys;
-use super::{open_device, wait_readable, DvbError, Result};
+use super::{open_device, read_some, DvbError, Result};
 
 /// The longest private section (ISO/IEC 13818-1 2.4.4.10): 4096 bytes with its 3-byte header.
 pub const MAX_SECTION: usize = 4096 + 3;
@@ -81,6 +80,13 @@ impl SectionFilter {
     }
 }
 
+/// Where a TS filter delivers its packets.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TsOutput {
+    Dvr,
+    Demux,
+}
+
 /// `demux0`, one filter per open file (the kernel's model).
 pub struct Demux {
     file: File,
@@ -130,12 +136,16 @@ impl Demux {
         sys::dmx_set_filter(self.file.as_fd(), &f.params(0)).map_err(self.err("DMX_SET_FILTER"))
     }
 
-    /// Routes `pid` (0x2000 = the whole stream) to dvr0 as TS packets. Further PIDs with [`Demux::add_pid`].
-    pub fn set_ts_filter(&self, pid: u16) -> Result<()> {
+    /// Routes `pid` (0x2000 = the whole stream) as TS packets to dvr0 ([`TsOutput::Dvr`]) or to this demux file
+    /// itself ([`TsOutput::Demux`]: the only output the kernel lets take further PIDs with [`Demux::add_pid`]).
+    pub fn set_ts_filter(&self, pid: u16, output: TsOutput) -> Result<()> {
         let p = sys::dmx_pes_filter_params {
             pid,
             input: sys::DMX_IN_FRONTEND,
-            output: sys::DMX_OUT_TS_TAP,
+            output: match output {
+                TsOutput::Dvr => sys::DMX_OUT_TS_TAP,
+                TsOutput::Demux => sys::DMX_OUT_TSDEMUX_TAP,
+            },
             pes_type: sys::DMX_PES_OTHER,
             flags: sys::DMX_IMMEDIATE_START,
         };
@@ -158,37 +168,24 @@ impl Demux {
         sys::dmx_stop(self.file.as_fd()).map_err(self.err("DMX_STOP"))
     }
 
+    /// TS packets of a [`TsOutput::Demux`] filter: what is there, waiting at most `timeout`; 0 on timeout.
+    pub fn read_ts(&mut self, buf: &mut [u8], timeout: Duration) -> Result<usize> {
+        read_some(&mut self.file, &self.path, buf, timeout)
+    }
+
     /// The next section of a section filter, waiting at most `timeout`. A buffer overflow (EOVERFLOW) lost data
     /// but the filter goes on: it is reported, and the caller may read again.
     pub fn read_section(&mut self, timeout: Duration) -> Result<Vec<u8>> {
         let mut buf = vec![0u8; MAX_SECTION];
-        loop {
-            if !wait_readable(&self.file, &self.path, timeout)? {
-                return Err(DvbError::Timeout {
-                    device: self.path.clone(),
-                    timeout_ms: timeout.as_millis() as u64,
-                });
-            }
-            match self.file.read(&mut buf) {
-                Ok(0) => continue,
-                Ok(n) => {
-                    buf.truncate(n);
-                    return Ok(buf);
-                }
-                Err(e)
-                    if e.kind() == std::io::ErrorKind::WouldBlock
-                        || e.kind() == std::io::ErrorKind::Interrupted =>
-                {
-                    continue
-                }
-                Err(e) => {
-                    let errno = Errno::from_raw(e.raw_os_error().unwrap_or(0));
-                    return Err(DvbError::Call {
-                        device: self.path.clone(),
-                        call: "read",
-                        errno,
-                    });
-                }
+        // A section filter hands over one whole section per read.
+        match read_some(&mut self.file, &self.path, &mut buf, timeout)? {
+            0 => Err(DvbError::Timeout {
+                device: self.path.clone(),
+                timeout_ms: timeout.as_millis() as u64,
+            }),
+            n => {
+                buf.truncate(n);
+                Ok(buf)
             }
         }
     }

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 
 use nix::errno::Errno;
 
-pub use demux::{Demux, SectionFilter};
+pub use demux::{Demux, SectionFilter, TsOutput};
 pub use dvr::Dvr;
 pub use frontend::{DeliverySystem, Frontend, FrontendInfo, FrontendStatus, SignalStats};
 
@@ -159,6 +159,38 @@ pub(crate) fn wait_readable(
                     call: "poll",
                     errno,
                 })
+            }
+        }
+    }
+}
+
+/// Reads what is there (up to `buf.len()` bytes), waiting at most `timeout` for the first byte; 0 on timeout.
+pub(crate) fn read_some(
+    file: &mut File,
+    path: &Path,
+    buf: &mut [u8],
+    timeout: std::time::Duration,
+) -> Result<usize> {
+    use std::io::Read;
+    loop {
+        if !wait_readable(file, path, timeout)? {
+            return Ok(0);
+        }
+        match file.read(buf) {
+            Ok(n) => return Ok(n),
+            Err(e)
+                if e.kind() == std::io::ErrorKind::WouldBlock
+                    || e.kind() == std::io::ErrorKind::Interrupted =>
+            {
+                continue
+            }
+            Err(e) => {
+                let errno = Errno::from_raw(e.raw_os_error().unwrap_or(0));
+                return Err(DvbError::Call {
+                    device: path.to_path_buf(),
+                    call: "read",
+                    errno,
+                });
             }
         }
     }
