@@ -39,6 +39,8 @@ echo '=== fe-tool ==='; dvb-fe-tool
 echo '=== tune-s ==='; stb-app tune --freq 11362 --pol h --sr 27500 --json
 echo '=== tune-s-human ==='; stb-app tune --freq 11362 --pol h --sr 27500
 echo '=== tune-s2 ==='; stb-app tune --freq 11362 --pol h --sr 27500 --system dvbs2 --mod 8psk --fec 3/4 --json
+echo '=== tune-diseqc ==='; stb-app tune --freq 11362 --pol h --sr 27500 --diseqc B --uncommitted 2 --burst a --json
+stb-app tune --freq 11362 --pol h --sr 27500 --system dvbs2 --mod 8psk --fec 3/4 >/dev/null
 echo '=== status ==='; stb-app status --json
 echo '=== femon ==='; timeout 3 dvb-fe-tool -m 2>&1 | grep 'C/N' | head -n 3
 echo '=== capture-pids ==='; stb-app capture --pid 0 --pid 0x11 --packets 50 --out /tmp/two.ts --json
