@@ -3,4 +3,5 @@
 
 pub mod dvb;
 pub mod lnb;
+pub mod scan;
 pub mod tuner;

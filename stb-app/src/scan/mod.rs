@@ -1,0 +1,626 @@
+//! Channel scanning: tune each transponder, read its tables with all filters running at once (PAT, SDT actual,
+//! NIT actual, then every PMT), stop the moment they are complete, and turn them into services.
+
+pub mod tables;
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+use ts_si::descriptors::{Descriptor, DescriptorList};
+use ts_si::section::Section;
+use ts_si::tables::{
+    NetworkInformationTable, ProgramAssociationTable, ProgramMapTable, SdtService,
+    ServiceDescriptionTable,
+};
+use ts_si::text::CharsetPolicy;
+
+use crate::dvb::SectionFilter;
+use crate::lnb::Polarisation;
+use crate::tuner::{SectionSource, Signal, TuneError, TuneRequest, Tuner};
+use tables::TableGatherer;
+
+/// How long to wait for what: a dead transponder must cost little, a live one no more than its tables need.
+#[derive(Clone, Debug)]
+pub struct ScanOptions {
+    pub lock_timeout: Duration,
+    /// PAT, PMTs and SDT repeat at least every 2 s (EN 300 468 5.2.3 / TR 101 211); wait a little longer.
+    pub psi_timeout: Duration,
+    /// NIT repeats at least every 10 s.
+    pub nit_timeout: Duration,
+    pub charset: CharsetPolicy,
+}
+
+impl Default for ScanOptions {
+    fn default() -> Self {
+        Self {
+            lock_timeout: Duration::from_millis(2000),
+            psi_timeout: Duration::from_millis(3000),
+            nit_timeout: Duration::from_millis(11000),
+            charset: CharsetPolicy::default(),
+        }
+    }
+}
+
+/// TV, radio or data, from the service type (EN 300 468 table 87) or, without one, from the streams.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, PartialOrd, Ord)]
+#[serde(rename_all = "lowercase")]
+pub enum ServiceKind {
+    Tv,
+    Radio,
+    Data,
+}
+
+/// An elementary stream of a service.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Stream {
+    pub pid: u16,
+    pub stream_type: u8,
+    /// What it carries, e.g. "MPEG-2 video", "AVC video", "MPEG-1 audio", "AC-3 audio".
+    pub codec: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
+}
+
+/// A service as found on a transponder.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct FoundService {
+    pub service_id: u16,
+    pub name: String,
+    pub provider: String,
+    pub service_type: u8,
+    pub kind: ServiceKind,
+    pub scrambled: bool,
+    pub ca_system_ids: Vec<u16>,
+    pub pmt_pid: u16,
+    pub pcr_pid: Option<u16>,
+    pub video: Option<Stream>,
+    pub audio: Vec<Stream>,
+    pub other: Vec<Stream>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lcn: Option<u16>,
+}
+
+/// A transponder that a NIT satellite delivery system descriptor announces.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct AnnouncedTransponder {
+    pub transport_stream_id: u16,
+    pub original_network_id: u16,
+    pub frequency_khz: u32,
+    pub polarisation: Polarisation,
+    pub symbol_rate: u32,
+    pub s2: bool,
+    pub orbital_position_deci: u16,
+    pub east: bool,
+}
+
+/// What one transponder gave.
+#[derive(Clone, Debug, Serialize)]
+pub struct TransponderScan {
+    pub frequency_khz: u32,
+    pub polarisation: Polarisation,
+    pub symbol_rate: u32,
+    pub locked: bool,
+    pub signal: Option<Signal>,
+    pub transport_stream_id: Option<u16>,
+    pub original_network_id: Option<u16>,
+    pub network_id: Option<u16>,
+    pub network_name: Option<String>,
+    pub services: Vec<FoundService>,
+    pub announced: Vec<AnnouncedTransponder>,
+    /// Whether every table (PAT, each PMT, SDT actual, NIT actual) came complete before its timeout.
+    pub complete: bool,
+    /// Tables that did not come complete in time.
+    pub missing: Vec<String>,
+    pub elapsed_ms: u64,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ScanError {
+    #[error(transparent)]
+    Tuner(#[from] TuneError),
+    #[error("scan cancelled")]
+    Cancelled,
+}
+
+/// A table being read through its own filter.
+struct Filter {
+    name: String,
+    source: Box<dyn SectionSource>,
+    gather: BTreeMap<u16, TableGatherer>,
+    /// Only sections of this table_id_extension count (PMT of one program); `None`: any extension.
+    extension: Option<u16>,
+    deadline: Instant,
+    done: bool,
+}
+
+impl Filter {
+    fn open(
+        tuner: &mut dyn Tuner,
+        name: String,
+        f: SectionFilter,
+        ext: Option<u16>,
+        timeout: Duration,
+    ) -> Result<Self, TuneError> {
+        let source = tuner.sections(&f)?;
+        Ok(Self {
+            name,
+            source,
+            gather: BTreeMap::new(),
+            extension: ext,
+            deadline: Instant::now() + timeout,
+            done: false,
+        })
+    }
+
+    /// Reads what is waiting (briefly); true when the table became complete.
+    fn poll(&mut self, wait: Duration) -> Result<bool, TuneError> {
+        if self.done {
+            return Ok(false);
+        }
+        while let Some(bytes) = self.source.next_section(wait)? {
+            let Ok(s) = Section::new_checked(bytes.as_slice()) else {
+                continue;
+            };
+            let ext = s.table_id_extension();
+            if self.extension.is_some_and(|e| e != ext) {
+                continue;
+            }
+            let g = self.gather.entry(ext).or_default();
+            g.push(bytes);
+            // One table per filter here (one transport stream, one program, one network).
+            if g.is_complete() {
+                self.done = true;
+                return Ok(true);
+            }
+            if Instant::now() >= self.deadline {
+                break;
+            }
+        }
+        Ok(false)
+    }
+
+    fn table(&self) -> Option<&TableGatherer> {
+        self.gather.values().find(|g| g.is_complete())
+    }
+}
+
+/// Scans one transponder. `cancel` is checked between reads; a cancelled scan returns [`ScanError::Cancelled`].
+pub fn scan_transponder(
+    tuner: &mut dyn Tuner,
+    req: &TuneRequest,
+    opts: &ScanOptions,
+    cancel: &AtomicBool,
+) -> Result<TransponderScan, ScanError> {
+    let start = Instant::now();
+    let tp = &req.transponder;
+    let mut out = TransponderScan {
+        frequency_khz: tp.frequency_khz,
+        polarisation: tp.polarisation,
+        symbol_rate: tp.symbol_rate,
+        locked: false,
+        signal: None,
+        transport_stream_id: None,
+        original_network_id: None,
+        network_id: None,
+        network_name: None,
+        services: Vec::new(),
+        announced: Vec::new(),
+        complete: false,
+        missing: Vec::new(),
+        elapsed_ms: 0,
+    };
+    tuner.tune(req)?;
+    let lock = tuner.wait_for_lock(start, opts.lock_timeout)?;
+    if !lock.locked {
+        out.elapsed_ms = start.elapsed().as_millis() as u64;
+        return Ok(out);
+    }
+    out.locked = true;
+    out.signal = Some(tuner.signal()?);
+
+    // Every filter starts now; the kernel fills their buffers in parallel while we drain them in turn.
+    let mut pat = Filter::open(
+        tuner,
+        "PAT".into(),
+        SectionFilter::table(0x0000, 0x00),
+        None,
+        opts.psi_timeout,
+    )?;
+    let mut sdt = Filter::open(
+        tuner,
+        "SDT actual".into(),
+        SectionFilter::table(0x0011, 0x42),
+        None,
+        opts.psi_timeout,
+    )?;
+    let mut nit = Filter::open(
+        tuner,
+        "NIT actual".into(),
+        SectionFilter::table(0x0010, 0x40),
+        None,
+        opts.nit_timeout,
+    )?;
+    let mut pmts: Vec<Filter> = Vec::new();
+    let mut pat_table: Option<ProgramAssociationTable> = None;
+    let wait = Duration::from_millis(2);
+    loop {
+        if cancel.load(Ordering::Relaxed) {
+            return Err(ScanError::Cancelled);
+        }
+        if pat.poll(wait)? {
+            if let Some(t) = pat
+                .table()
+                .and_then(|g| g.sections().next())
+                .and_then(|s| ProgramAssociationTable::parse(&s).ok())
+            {
+                let mut all = t.clone();
+                // A PAT of several sections: gather every program.
+                for s in pat.table().into_iter().flat_map(|g| g.sections()).skip(1) {
+                    if let Ok(more) = ProgramAssociationTable::parse(&s) {
+                        all.programs.extend(more.programs);
+                    }
+                }
+                for &(program, pid) in all.programs.iter().filter(|(p, _)| *p != 0) {
+                    let f = SectionFilter::table(pid, 0x02).with_extension(program);
+                    pmts.push(Filter::open(
+                        tuner,
+                        format!("PMT {program}"),
+                        f,
+                        Some(program),
+                        opts.psi_timeout,
+                    )?);
+                }
+                // No NIT PID in the PAT: do not wait for one beyond the PSI timeout.
+                if all.network_pid().is_none() {
+                    nit.deadline = nit.deadline.min(Instant::now() + opts.psi_timeout);
+                }
+                pat_table = Some(all);
+            }
+        }
+        sdt.poll(wait)?;
+        nit.poll(wait)?;
+        for p in pmts.iter_mut() {
+            p.poll(wait)?;
+        }
+        let now = Instant::now();
+        let pending: Vec<&Filter> = std::iter::once(&pat)
+            .chain([&sdt, &nit])
+            .chain(pmts.iter())
+            .filter(|f| !f.done && now < f.deadline)
+            .collect();
+        // A dead stream: no PAT in time means nothing else will help.
+        if pending.is_empty() || (pat_table.is_none() && now >= pat.deadline) {
+            break;
+        }
+    }
+    for f in std::iter::once(&pat).chain([&sdt, &nit]).chain(pmts.iter()) {
+        if !f.done {
+            out.missing.push(f.name.clone());
+        }
+    }
+    out.complete = out.missing.is_empty();
+    let Some(pat_table) = pat_table else {
+        out.elapsed_ms = start.elapsed().as_millis() as u64;
+        return Ok(out);
+    };
+    out.transport_stream_id = Some(pat_table.transport_stream_id());
+
+    // SDT actual: names, providers, types, free_CA_mode.
+    let mut sdt_services = BTreeMap::new();
+    for s in sdt.table().into_iter().flat_map(|g| g.sections()) {
+        if let Ok(t) = ServiceDescriptionTable::parse(&s) {
+            out.original_network_id = Some(t.original_network_id);
+            for svc in t.services {
+                sdt_services.insert(svc.service_id, svc);
+            }
+        }
+    }
+    // NIT actual: network name, logical channel numbers, the transponders it announces.
+    let mut lcns = BTreeMap::new();
+    for s in nit.table().into_iter().flat_map(|g| g.sections()) {
+        if let Ok(t) = NetworkInformationTable::parse(&s) {
+            out.network_id = Some(t.header.table_id_extension);
+            for d in t.descriptors.iter() {
+                if let Descriptor::NetworkName(n) = d {
+                    out.network_name = Some(n.name.decode(&opts.charset, out.original_network_id));
+                }
+            }
+            for ts in &t.transports {
+                for d in ts.descriptors.iter() {
+                    match d {
+                        Descriptor::LogicalChannelNumber(l)
+                            if Some(ts.transport_stream_id) == out.transport_stream_id =>
+                        {
+                            for c in &l.channels {
+                                lcns.insert(c.service_id, c.lcn);
+                            }
+                        }
+                        Descriptor::SatelliteDeliverySystem(s) => {
+                            out.announced.push(AnnouncedTransponder {
+                                transport_stream_id: ts.transport_stream_id,
+                                original_network_id: ts.original_network_id,
+                                frequency_khz: u32::try_from(s.frequency_khz()).unwrap_or(0),
+                                polarisation: match s.polarization {
+                                    0 => Polarisation::Horizontal,
+                                    1 => Polarisation::Vertical,
+                                    2 => Polarisation::Left,
+                                    _ => Polarisation::Right,
+                                },
+                                symbol_rate: s.symbol_rate_100sym.saturating_mul(100),
+                                s2: s.s2,
+                                orbital_position_deci: s.orbital_position,
+                                east: s.east,
+                            })
+                        }
+                        _ => {}
+                    }
+                }
+            }
+        }
+    }
+    let onid = out.original_network_id;
+    for p in &pmts {
+        let Some(program) = p.extension else { continue };
+        let pmt = p
+            .table()
+            .and_then(|g| g.sections().next())
+            .and_then(|s| ProgramMapTable::parse(&s).ok());
+        let sdt_entry = sdt_services.get(&program);
+        out.services.push(service(
+            program,
+            &pat_table,
+            pmt.as_ref(),
+            sdt_entry,
+            lcns.get(&program).copied(),
+            &opts.charset,
+            onid,
+        ));
+    }
+    out.services.sort_by_key(|s| s.service_id);
+    out.elapsed_ms = start.elapsed().as_millis() as u64;
+    Ok(out)
+}
+
+fn ca_ids(list: &DescriptorList, into: &mut Vec<u16>) {
+    for d in list.iter() {
+        if let Descriptor::Ca(c) = d {
+            if !into.contains(&c.ca_system_id) {
+                into.push(c.ca_system_id);
+            }
+        }
+    }
+}
+
+fn language(list: &DescriptorList) -> Option<String> {
+    list.iter().find_map(|d| match d {
+        Descriptor::Iso639Language(l) => l
+            .entries
+            .first()
+            .map(|(lang, _)| String::from_utf8_lossy(&lang.0).into_owned()),
+        _ => None,
+    })
+}
+
+/// What an elementary stream carries, from its stream_type and descriptors (ISO/IEC 13818-1 table 2-34,
+/// EN 300 468 annex D for the private 0x06 streams).
+fn classify(stream_type: u8, list: &DescriptorList) -> (Option<bool>, String) {
+    let video = Some(true);
+    let audio = Some(false);
+    match stream_type {
+        0x01 => (video, "MPEG-1 video".into()),
+        0x02 => (video, "MPEG-2 video".into()),
+        0x1b => (video, "AVC video".into()),
+        0x24 => (video, "HEVC video".into()),
+        0x42 => (video, "AVS video".into()),
+        0xd2 => (video, "AVS2 video".into()),
+        0x03 => (audio, "MPEG-1 audio".into()),
+        0x04 => (audio, "MPEG-2 audio".into()),
+        0x0f => (audio, "AAC audio".into()),
+        0x11 => (audio, "HE-AAC audio".into()),
+        0x81 => (audio, "AC-3 audio".into()),
+        0x06 => {
+            for d in list.iter() {
+                match d {
+                    Descriptor::Unknown { tag: 0x6a, .. } => return (audio, "AC-3 audio".into()),
+                    Descriptor::Unknown { tag: 0x7a, .. } => return (audio, "E-AC-3 audio".into()),
+                    Descriptor::Unknown { tag: 0x56, .. } => return (None, "teletext".into()),
+                    Descriptor::Unknown { tag: 0x59, .. } => return (None, "DVB subtitles".into()),
+                    Descriptor::Registration(r)
+                        if &r.format_identifier.to_be_bytes() == b"BSSD" =>
+                    {
+                        return (audio, "SMPTE 302M audio".into())
+                    }
+                    _ => {}
+                }
+            }
+            (None, "private data".into())
+        }
+        t => (None, format!("stream type 0x{t:02x}")),
+    }
+}
+
+fn service(
+    program: u16,
+    pat: &ProgramAssociationTable,
+    pmt: Option<&ProgramMapTable>,
+    sdt: Option<&SdtService>,
+    lcn: Option<u16>,
+    charset: &CharsetPolicy,
+    onid: Option<u16>,
+) -> FoundService {
+    let pmt_pid = pat
+        .programs
+        .iter()
+        .find(|(p, _)| *p == program)
+        .map_or(0x1fff, |(_, pid)| *pid);
+    let mut s = FoundService {
+        service_id: program,
+        name: String::new(),
+        provider: String::new(),
+        service_type: 0,
+        kind: ServiceKind::Data,
+        scrambled: false,
+        ca_system_ids: Vec::new(),
+        pmt_pid,
+        pcr_pid: None,
+        video: None,
+        audio: Vec::new(),
+        other: Vec::new(),
+        lcn,
+    };
+    if let Some(pmt) = pmt {
+        s.pcr_pid = Some(pmt.pcr_pid).filter(|p| *p != 0x1fff);
+        ca_ids(&pmt.descriptors, &mut s.ca_system_ids);
+        for es in &pmt.streams {
+            ca_ids(&es.descriptors, &mut s.ca_system_ids);
+            let (is_video, codec) = classify(es.stream_type, &es.descriptors);
+            let st = Stream {
+                pid: es.elementary_pid,
+                stream_type: es.stream_type,
+                codec,
+                language: language(&es.descriptors),
+            };
+            match is_video {
+                Some(true) if s.video.is_none() => s.video = Some(st),
+                Some(false) => s.audio.push(st),
+                _ => s.other.push(st),
+            }
+        }
+    }
+    if let Some(sdt) = sdt {
+        s.scrambled = sdt.free_ca_mode;
+        for d in sdt.descriptors.iter() {
+            if let Descriptor::Service(sd) = d {
+                s.service_type = sd.service_type;
+                s.name = sd.service_name.decode(charset, onid);
+                s.provider = sd.provider_name.decode(charset, onid);
+            }
+        }
+    }
+    s.scrambled |= !s.ca_system_ids.is_empty();
+    s.kind = match s.service_type {
+        0x01 | 0x11 | 0x16..=0x1f => ServiceKind::Tv,
+        0x02 | 0x07 | 0x0a => ServiceKind::Radio,
+        0 if s.video.is_some() => ServiceKind::Tv,
+        0 if !s.audio.is_empty() => ServiceKind::Radio,
+        _ => ServiceKind::Data,
+    };
+    if s.name.is_empty() {
+        // What people see for a service with no SDT entry: its number, never an empty line.
+        s.name = format!("Service {program}");
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lnb::Lnb;
+    use crate::tuner::replay::{ReplayTransponder, ReplayTuner};
+    use crate::tuner::Transponder;
+    use std::path::Path;
+
+    fn data(name: &str) -> std::path::PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/data")
+            .join(name)
+    }
+
+    /// The fields of the dvbv5-scan channel file made from the same vidtv stream.
+    fn dvbv5(key: &str) -> u64 {
+        let conf = std::fs::read_to_string(data("vidtv-dvbv5-channels.conf")).unwrap();
+        conf.lines()
+            .find_map(|l| l.trim().strip_prefix(&format!("{key} = "))?.parse().ok())
+            .unwrap()
+    }
+
+    #[test]
+    fn the_vidtv_capture_scans_to_what_dvbv5_scan_found() {
+        let mut tuner = ReplayTuner::new(vec![ReplayTransponder {
+            frequency_khz: 11_362_000,
+            polarisation: Polarisation::Horizontal,
+            symbol_rate: 27_500_000,
+            file: data("vidtv-dvbs-beethoven.ts"),
+            cnr_db: 12.0,
+        }]);
+        let req = TuneRequest {
+            transponder: Transponder::dvbs(11_362_000, Polarisation::Horizontal, 27_500_000),
+            lnb: Lnb::universal(),
+            diseqc: Default::default(),
+        };
+        let r = scan_transponder(
+            &mut tuner,
+            &req,
+            &ScanOptions::default(),
+            &AtomicBool::new(false),
+        )
+        .unwrap();
+        assert!(r.locked && r.complete, "missing: {:?}", r.missing);
+        assert_eq!(
+            r.transport_stream_id.map(u64::from),
+            Some(dvbv5("TRANSPORT_ID"))
+        );
+        assert_eq!(
+            r.original_network_id.map(u64::from),
+            Some(dvbv5("NETWORK_ID"))
+        );
+        assert_eq!(r.network_name.as_deref(), Some("LinuxTV.org"));
+        assert_eq!(r.services.len(), 1);
+        let s = &r.services[0];
+        assert_eq!(u64::from(s.service_id), dvbv5("SERVICE_ID"));
+        assert_eq!(s.name, "Beethoven");
+        assert_eq!(s.provider, "LinuxTV.org");
+        assert_eq!(s.kind, ServiceKind::Radio);
+        assert!(!s.scrambled);
+        assert_eq!(s.pmt_pid, 0x0101);
+        assert_eq!(s.pcr_pid, Some(0x0200));
+        assert_eq!(
+            s.audio.iter().map(|a| u64::from(a.pid)).collect::<Vec<_>>(),
+            vec![dvbv5("AUDIO_PID")]
+        );
+        assert_eq!(s.audio[0].codec, "SMPTE 302M audio");
+        assert!(s.video.is_none());
+    }
+
+    #[test]
+    fn a_dead_transponder_costs_only_the_lock_timeout() {
+        let mut tuner = ReplayTuner::new(Vec::new());
+        let req = TuneRequest {
+            transponder: Transponder::dvbs(11_840_000, Polarisation::Right, 28_800_000),
+            lnb: Lnb::ku_circular_10750(),
+            diseqc: Default::default(),
+        };
+        let opts = ScanOptions {
+            lock_timeout: Duration::from_millis(100),
+            ..Default::default()
+        };
+        let r = scan_transponder(&mut tuner, &req, &opts, &AtomicBool::new(false)).unwrap();
+        assert!(!r.locked);
+        assert!(r.services.is_empty());
+    }
+
+    #[test]
+    fn cancelling_stops_the_scan() {
+        let mut tuner = ReplayTuner::new(vec![ReplayTransponder {
+            frequency_khz: 11_362_000,
+            polarisation: Polarisation::Horizontal,
+            symbol_rate: 27_500_000,
+            file: data("vidtv-dvbs-beethoven.ts"),
+            cnr_db: 12.0,
+        }]);
+        let req = TuneRequest {
+            transponder: Transponder::dvbs(11_362_000, Polarisation::Horizontal, 27_500_000),
+            lnb: Lnb::universal(),
+            diseqc: Default::default(),
+        };
+        let r = scan_transponder(
+            &mut tuner,
+            &req,
+            &ScanOptions::default(),
+            &AtomicBool::new(true),
+        );
+        assert!(matches!(r, Err(ScanError::Cancelled)));
+    }
+}
