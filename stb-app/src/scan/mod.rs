@@ -18,7 +18,7 @@ use ts_si::text::CharsetPolicy;
 
 use crate::dvb::SectionFilter;
 use crate::lnb::Polarisation;
-use crate::tuner::{SectionSource, Signal, TuneError, TuneRequest, Tuner};
+use crate::tuner::{SectionSource, Signal, System, TuneError, TuneRequest, Tuner};
 use tables::TableGatherer;
 
 /// How long to wait for what: a dead transponder must cost little, a live one no more than its tables need.
@@ -101,6 +101,7 @@ pub struct TransponderScan {
     pub frequency_khz: u32,
     pub polarisation: Polarisation,
     pub symbol_rate: u32,
+    pub system: System,
     pub locked: bool,
     pub signal: Option<Signal>,
     pub transport_stream_id: Option<u16>,
@@ -199,6 +200,7 @@ pub fn scan_transponder(
         frequency_khz: tp.frequency_khz,
         polarisation: tp.polarisation,
         symbol_rate: tp.symbol_rate,
+        system: tp.system,
         locked: false,
         signal: None,
         transport_stream_id: None,
