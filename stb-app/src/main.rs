@@ -39,6 +39,10 @@ enum Command {
     },
     /// Read sections through a demux section filter.
     Sections(cli::sections::SectionsArgs),
+    /// Scan a satellite for services and keep them in the channel list.
+    Scan(cli::scan::ScanArgs),
+    /// The channel list: show, export or import.
+    Channels(cli::scan::ChannelsArgs),
     /// Record the transport stream (all of it or some PIDs) from dvr0 into a file.
     Capture(cli::capture::CaptureArgs),
 }
@@ -69,6 +73,8 @@ fn main() {
         } => cli::status::run(*adapter, *watch, *json, *interval),
         Command::Sections(a) => cli::sections::run(a),
         Command::Capture(a) => cli::capture::run(a),
+        Command::Scan(a) => cli::scan::run(a),
+        Command::Channels(a) => cli::scan::channels(a),
     };
     match result {
         Ok(code) => std::process::exit(code),

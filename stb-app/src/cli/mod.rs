@@ -2,6 +2,7 @@
 
 pub mod capture;
 pub mod frontend;
+pub mod scan;
 pub mod sections;
 pub mod status;
 pub mod tune;

@@ -1,0 +1,360 @@
+//! `stb-app scan` and `stb-app channels`: find the services of a satellite and keep them in the channel database.
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Instant;
+
+use dish_align::catalogue::{Band, Catalogue, PolarisationKind, Satellite};
+use serde::Serialize;
+use stb_app::channels::{dvbv5, ApplyReport, ChannelDb};
+use stb_app::dvb::Adapter;
+use stb_app::lnb::{Lnb, Polarisation};
+use stb_app::scan::{scan_transponder, ScanOptions, TransponderScan};
+use stb_app::tuner::linux::LinuxTuner;
+use stb_app::tuner::replay::ReplayTuner;
+use stb_app::tuner::{Transponder, TuneRequest, Tuner};
+
+use super::{print_json, CliError, CliResult};
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// The satellite's transponder list from the catalogue.
+    Preset,
+    /// The preset list (or the one transponder given), then every transponder the NITs announce.
+    Nit,
+    /// The one transponder given with --freq, --pol and --sr.
+    Tp,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct ScanArgs {
+    /// Satellite by position or name (e.g. 92.2E, "ChinaSat 9C").
+    #[arg(long, default_value = "92.2E")]
+    pub satellite: String,
+    #[arg(long, value_enum, default_value = "preset")]
+    pub mode: Mode,
+    /// Transponder frequency in MHz (--mode tp, or the start of --mode nit).
+    #[arg(long)]
+    pub freq: Option<f64>,
+    #[arg(long)]
+    pub pol: Option<String>,
+    /// Symbol rate in kS/s.
+    #[arg(long)]
+    pub sr: Option<u32>,
+    /// LNB name (default: the satellite's usual LNB).
+    #[arg(long)]
+    pub lnb: Option<String>,
+    #[arg(long)]
+    pub json: bool,
+    /// Channel database (default: $STB_DATA_DIR/channels.db, or /var/lib/stb/channels.db).
+    #[arg(long)]
+    pub db: Option<PathBuf>,
+    #[arg(long, default_value_t = 0)]
+    pub adapter: u32,
+    /// Scan a replay lineup (transport-stream files) instead of the tuner: for development and demos.
+    #[arg(long)]
+    pub replay: Option<PathBuf>,
+}
+
+pub fn default_db() -> PathBuf {
+    std::env::var_os("STB_DATA_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("/var/lib/stb"))
+        .join("channels.db")
+}
+
+/// The LNB an installer fits for this satellite.
+pub fn satellite_lnb(sat: &Satellite) -> Lnb {
+    match (sat.band, sat.polarisation) {
+        (Band::C, _) => Lnb::c_band_5150(),
+        (_, PolarisationKind::Circular) => Lnb::ku_circular_10750(),
+        _ => Lnb::universal(),
+    }
+}
+
+fn pol_of(p: &dish_align::catalogue::Polarisation) -> Polarisation {
+    use dish_align::catalogue::Polarisation as P;
+    match p {
+        P::H => Polarisation::Horizontal,
+        P::V => Polarisation::Vertical,
+        P::L => Polarisation::Left,
+        P::R => Polarisation::Right,
+    }
+}
+
+#[derive(Serialize)]
+struct ScanReport<'a> {
+    satellite: String,
+    mode: String,
+    cancelled: bool,
+    transponders: &'a [TransponderScan],
+    services: usize,
+    database: ApplyReport,
+    elapsed_ms: u64,
+}
+
+pub fn run(a: &ScanArgs) -> CliResult {
+    let catalogue = Catalogue::builtin();
+    let sat = catalogue.find(&a.satellite).ok_or_else(|| {
+        let known: Vec<String> = catalogue
+            .satellites
+            .iter()
+            .map(|s| format!("{} ({})", s.name, s.position_label()))
+            .collect();
+        CliError::usage(format!(
+            "unknown satellite '{}': known are {}",
+            a.satellite,
+            known.join(", ")
+        ))
+    })?;
+    let lnb = match &a.lnb {
+        Some(n) => n
+            .parse::<Lnb>()
+            .map_err(|e| CliError::usage(e.to_string()))?,
+        None => satellite_lnb(sat),
+    };
+    let given = match (a.freq, &a.pol, a.sr) {
+        (Some(f), Some(p), Some(sr)) => {
+            let pol: Polarisation = p
+                .parse()
+                .map_err(|e: stb_app::lnb::LnbError| CliError::usage(e.to_string()))?;
+            Some(Transponder::dvbs(
+                (f * 1000.0).round() as u32,
+                pol,
+                sr.saturating_mul(1000),
+            ))
+        }
+        (None, None, None) => None,
+        _ => {
+            return Err(CliError::usage(
+                "give a transponder with all of --freq, --pol and --sr",
+            ))
+        }
+    };
+    let mut list: Vec<Transponder> = match (a.mode, given) {
+        (Mode::Tp, Some(t)) => vec![t],
+        (Mode::Tp, None) => return Err(CliError::usage("--mode tp needs --freq, --pol and --sr")),
+        (Mode::Nit, Some(t)) => vec![t],
+        (_, _) => sat
+            .transponders
+            .iter()
+            .map(|t| {
+                Transponder::dvbs(
+                    t.frequency_mhz * 1000,
+                    pol_of(&t.polarisation),
+                    t.symbol_rate_ksps * 1000,
+                )
+            })
+            .collect(),
+    };
+    if list.is_empty() {
+        return Err(CliError::usage(format!(
+            "{} has no transponder list: give one with --mode tp",
+            sat.name
+        )));
+    }
+    // Refuse impossible transponders before touching the tuner.
+    for t in &list {
+        TuneRequest {
+            transponder: *t,
+            lnb: lnb.clone(),
+            diseqc: Default::default(),
+        }
+        .resolve()?;
+    }
+    let db_path = a.db.clone().unwrap_or_else(default_db);
+    let mut db = ChannelDb::open(&db_path).map_err(|e| CliError::failed(e.to_string()))?;
+
+    let mut tuner: Box<dyn Tuner> = match &a.replay {
+        Some(lineup) => Box::new(
+            ReplayTuner::from_lineup_file(lineup).map_err(|e| CliError::usage(e.to_string()))?,
+        ),
+        None => Box::new(LinuxTuner::open(Adapter::open(a.adapter)?)?),
+    };
+    let cancel = Arc::new(AtomicBool::new(false));
+    {
+        let c = cancel.clone();
+        // Ctrl-C stops the scan and keeps what it found.
+        let _ = ctrlc::set_handler(move || c.store(true, Ordering::Relaxed));
+    }
+    let opts = ScanOptions::default();
+    let start = Instant::now();
+    let mut results: Vec<TransponderScan> = Vec::new();
+    let mut i = 0;
+    let mut cancelled = false;
+    while i < list.len() {
+        let tp = list[i];
+        let req = TuneRequest {
+            transponder: tp,
+            lnb: lnb.clone(),
+            diseqc: Default::default(),
+        };
+        let r = match scan_transponder(tuner.as_mut(), &req, &opts, &cancel) {
+            Ok(r) => r,
+            Err(stb_app::scan::ScanError::Cancelled) => {
+                cancelled = true;
+                break;
+            }
+            Err(stb_app::scan::ScanError::Tuner(e)) => return Err(e.into()),
+        };
+        let total: usize =
+            results.iter().map(|r| r.services.len()).sum::<usize>() + r.services.len();
+        eprintln!(
+            "[{}/{}] {} MHz {} {} kS/s: {}  (services so far: {total})",
+            i + 1,
+            list.len(),
+            f64::from(tp.frequency_khz) / 1000.0,
+            tp.polarisation,
+            tp.symbol_rate / 1000,
+            match (&r.locked, &r.signal) {
+                (false, _) => "no signal".to_string(),
+                (true, s) => format!(
+                    "{} services{}{}",
+                    r.services.len(),
+                    s.as_ref()
+                        .and_then(|s| s.cnr_db)
+                        .map_or(String::new(), |c| format!(", C/N {c:.1} dB")),
+                    if r.complete {
+                        String::new()
+                    } else {
+                        format!(", incomplete: {}", r.missing.join(", "))
+                    }
+                ),
+            }
+        );
+        if a.mode == Mode::Nit {
+            // Follow the NIT, but only to transponders of this satellite we do not have yet (a NIT may lie).
+            for t in &r.announced {
+                let pos =
+                    f64::from(t.orbital_position_deci) / 10.0 * if t.east { 1.0 } else { -1.0 };
+                let same_sat = (pos - sat.position).abs() < 0.5 || t.orbital_position_deci == 0;
+                let known = list.iter().any(|l| {
+                    l.polarisation == t.polarisation
+                        && l.frequency_khz.abs_diff(t.frequency_khz) <= 2000
+                });
+                let tunable = lnb.setting(t.frequency_khz, t.polarisation).is_ok()
+                    && (1_000_000..=45_000_000).contains(&t.symbol_rate);
+                if same_sat && !known && tunable {
+                    list.push(Transponder::dvbs(
+                        t.frequency_khz,
+                        t.polarisation,
+                        t.symbol_rate,
+                    ));
+                }
+            }
+        }
+        results.push(r);
+        i += 1;
+    }
+    let report = db
+        .apply_scan(&sat.position_label(), &results)
+        .map_err(|e| CliError::failed(e.to_string()))?;
+    let services: usize = results.iter().map(|r| r.services.len()).sum();
+    if a.json {
+        print_json(&ScanReport {
+            satellite: sat.name.clone(),
+            mode: format!("{:?}", a.mode).to_lowercase(),
+            cancelled,
+            transponders: &results,
+            services,
+            database: report,
+            elapsed_ms: start.elapsed().as_millis() as u64,
+        })?;
+    } else {
+        println!(
+            "{}: {} transponders scanned, {} locked, {services} services in {:.1} s{}",
+            sat.name,
+            results.len(),
+            results.iter().filter(|r| r.locked).count(),
+            start.elapsed().as_secs_f64(),
+            if cancelled {
+                " (cancelled: kept what was found)"
+            } else {
+                ""
+            }
+        );
+        println!(
+            "Channel list {}: {} new, {} updated, {} no longer found",
+            db_path.display(),
+            report.added,
+            report.updated,
+            report.vanished
+        );
+    }
+    Ok(if cancelled { 130 } else { 0 })
+}
+
+#[derive(clap::Args, Debug)]
+pub struct ChannelsArgs {
+    #[arg(long)]
+    pub json: bool,
+    /// Write the list as FORMAT (dvbv5) to FILE.
+    #[arg(long, num_args = 2, value_names = ["FORMAT", "FILE"])]
+    pub export: Option<Vec<String>>,
+    /// Merge a list in FORMAT (dvbv5) from FILE.
+    #[arg(long, num_args = 2, value_names = ["FORMAT", "FILE"], conflicts_with = "export")]
+    pub import: Option<Vec<String>>,
+    #[arg(long)]
+    pub db: Option<PathBuf>,
+}
+
+fn format_file(v: &[String]) -> Result<PathBuf, CliError> {
+    match v {
+        [f, file] if f.eq_ignore_ascii_case("dvbv5") => Ok(PathBuf::from(file)),
+        [f, _] => Err(CliError::usage(format!(
+            "unknown channel file format '{f}': use dvbv5"
+        ))),
+        _ => Err(CliError::usage(
+            "give a format and a file, e.g. --export dvbv5 channels.conf",
+        )),
+    }
+}
+
+pub fn channels(a: &ChannelsArgs) -> CliResult {
+    // Check the file before the database is touched.
+    let import = a.import.as_deref().map(format_file).transpose()?;
+    let export = a.export.as_deref().map(format_file).transpose()?;
+    let scans = match &import {
+        Some(file) => Some(dvbv5::import(file).map_err(|e| CliError::usage(e.to_string()))?),
+        None => None,
+    };
+    let db_path = a.db.clone().unwrap_or_else(default_db);
+    let mut db = ChannelDb::open(&db_path).map_err(|e| CliError::failed(e.to_string()))?;
+    if let Some(scans) = scans {
+        let r = db
+            .apply_scan("imported", &scans)
+            .map_err(|e| CliError::failed(e.to_string()))?;
+        println!("Imported: {} new, {} updated", r.added, r.updated);
+        return Ok(0);
+    }
+    let list = db.channels().map_err(|e| CliError::failed(e.to_string()))?;
+    if let Some(file) = export {
+        std::fs::write(&file, dvbv5::export(&list))
+            .map_err(|e| CliError::failed(format!("{}: {e}", file.display())))?;
+        println!("Wrote {} channels to {}", list.len(), file.display());
+        return Ok(0);
+    }
+    if a.json {
+        print_json(&list)?;
+        return Ok(0);
+    }
+    for c in &list {
+        println!(
+            "{:>4}  {:<24} {:<6} {}{}{}  {} MHz {} ({})",
+            c.number,
+            c.name,
+            format!("{:?}", c.kind).to_lowercase(),
+            if c.scrambled { "$" } else { " " },
+            if c.favourite { "*" } else { " " },
+            if c.vanished { " [gone]" } else { "" },
+            f64::from(c.frequency_khz) / 1000.0,
+            c.polarisation,
+            c.satellite
+        );
+    }
+    if list.is_empty() {
+        println!("No channels yet: run `stb-app scan`.");
+    }
+    Ok(0)
+}
