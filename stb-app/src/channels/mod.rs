@@ -122,6 +122,8 @@ pub struct ApplyReport {
     pub vanished: u32,
 }
 
+const CHARSET_POLICY: &str = "charset_policy";
+
 pub struct ChannelDb {
     conn: Connection,
     path: PathBuf,
@@ -373,6 +375,25 @@ impl ChannelDb {
             })
             .optional()
             .map_err(self.err())
+    }
+
+    /// The text decoding policy for names and EPG: GB18030 for text without a charset byte unless the household
+    /// chose otherwise (kept in the database, so an upgrade never loses it).
+    pub fn charset_policy(&self) -> Result<ts_si::text::CharsetPolicy, DbError> {
+        Ok(self
+            .setting(CHARSET_POLICY)?
+            .and_then(|json| serde_json::from_str(&json).ok())
+            .unwrap_or_else(|| {
+                ts_si::text::CharsetPolicy::with_default(ts_si::text::Charset::Gb18030)
+            }))
+    }
+
+    pub fn set_charset_policy(
+        &mut self,
+        policy: &ts_si::text::CharsetPolicy,
+    ) -> Result<(), DbError> {
+        let json = serde_json::to_string(policy).unwrap_or_default();
+        self.set_setting(CHARSET_POLICY, &json)
     }
 
     pub fn set_setting(&mut self, key: &str, value: &str) -> Result<(), DbError> {

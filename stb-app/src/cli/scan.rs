@@ -178,7 +178,12 @@ pub fn run(a: &ScanArgs) -> CliResult {
         // Ctrl-C stops the scan and keeps what it found.
         let _ = ctrlc::set_handler(move || c.store(true, Ordering::Relaxed));
     }
-    let opts = ScanOptions::default();
+    let opts = ScanOptions {
+        charset: db
+            .charset_policy()
+            .map_err(|e| CliError::failed(e.to_string()))?,
+        ..Default::default()
+    };
     let start = Instant::now();
     let mut results: Vec<TransponderScan> = Vec::new();
     let mut i = 0;
@@ -225,7 +230,17 @@ pub fn run(a: &ScanArgs) -> CliResult {
         );
         if a.mode == Mode::Nit {
             // Follow the NIT, but only to transponders of this satellite we do not have yet (a NIT may lie).
+            // A transport stream already received is not a new transponder, whatever its NIT entry says
+            // (merging by original network and transport stream id: no duplicate when a parameter changes or lies).
+            let mut seen: Vec<(u16, u16)> = results
+                .iter()
+                .chain(std::iter::once(&r))
+                .filter_map(|x| Some((x.original_network_id?, x.transport_stream_id?)))
+                .collect();
             for t in &r.announced {
+                if seen.contains(&(t.original_network_id, t.transport_stream_id)) {
+                    continue;
+                }
                 let pos =
                     f64::from(t.orbital_position_deci) / 10.0 * if t.east { 1.0 } else { -1.0 };
                 let same_sat = (pos - sat.position).abs() < 0.5 || t.orbital_position_deci == 0;
