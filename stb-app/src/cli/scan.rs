@@ -256,6 +256,7 @@ pub fn run(a: &ScanArgs) -> CliResult {
                         t.polarisation,
                         t.symbol_rate,
                     ));
+                    seen.push((t.original_network_id, t.transport_stream_id));
                 }
             }
         }
