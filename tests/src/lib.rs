@@ -31,6 +31,8 @@ pub struct Guest {
 #[derive(Default)]
 pub struct BoxRun {
     vidtv: Vec<String>,
+    disk: Option<PathBuf>,
+    power_cut: bool,
 }
 
 impl BoxRun {
@@ -41,6 +43,18 @@ impl BoxRun {
     /// A `dvb_vidtv_bridge` module parameter, `name=value`.
     pub fn vidtv(mut self, param: &str) -> Self {
         self.vidtv.push(param.to_string());
+        self
+    }
+
+    /// The box's persistent data disk (an ext4 image, made when missing), mounted at /var/lib/stb.
+    pub fn disk(mut self, image: &Path) -> Self {
+        self.disk = Some(image.to_path_buf());
+        self
+    }
+
+    /// The run is expected to end by a power cut (QEMU's `system_reset`), not by the script finishing.
+    pub fn power_cut(mut self) -> Self {
+        self.power_cut = true;
         self
     }
 
@@ -70,6 +84,9 @@ impl BoxRun {
         for p in &self.vidtv {
             cmd.arg("--vidtv").arg(p);
         }
+        if let Some(d) = &self.disk {
+            cmd.arg("--disk").arg(d);
+        }
         cmd.arg("--").arg("sh").arg("-c").arg(script);
         cmd.stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -90,11 +107,19 @@ impl BoxRun {
             stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
             status: out.status.code().unwrap_or(-1),
         };
-        assert_ne!(
-            g.status, 125,
-            "the box did not finish the command: {}",
-            g.stderr
-        );
+        if self.power_cut {
+            assert_eq!(
+                g.status, 125,
+                "the box was expected to lose power before the script ended: {}",
+                g.stdout
+            );
+        } else {
+            assert_ne!(
+                g.status, 125,
+                "the box did not finish the command: {}",
+                g.stderr
+            );
+        }
         let _ = std::fs::remove_dir_all(&state);
         g
     }
@@ -149,6 +174,11 @@ impl Control {
     /// The host end of the box's smart-card reader port (`/dev/smartcard` in the box).
     pub fn card(&self) -> UnixStream {
         UnixStream::connect(self.state.join("card.sock")).expect("the card socket accepts")
+    }
+
+    /// What the command in the box has printed so far (it goes to the host through a shared folder as it runs).
+    pub fn stdout_so_far(&self) -> String {
+        std::fs::read_to_string(self.state.join("job/stdout")).unwrap_or_default()
     }
 
     /// Whether the box is still running (QEMU removes nothing, so ask the monitor).
