@@ -168,6 +168,34 @@ impl ReaderPort for PollLine<std::os::unix::net::UnixStream> {
     }
 }
 
+/// A character device that is not a terminal, such as a virtio serial port (`/dev/vportNpM`): a byte pipe with
+/// no modem lines and no line settings, like a socket.
+impl ReaderPort for PollLine<std::fs::File> {
+    fn set_rts(&mut self, _: bool) -> io::Result<()> {
+        Err(io::ErrorKind::Unsupported.into())
+    }
+    fn read_pin(&mut self, _: PresencePin) -> io::Result<bool> {
+        Err(io::ErrorKind::Unsupported.into())
+    }
+    fn set_odd_parity(&mut self, _: bool) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Reader<PollLine<std::fs::File>> {
+    /// Opens a reader line that is a plain character device (a virtio serial port), read-write and
+    /// non-blocking. Such a line has no RTS: use [`ReaderConfig::virtual_line`] (in-band reset).
+    pub fn open_char_device(config: ReaderConfig) -> Result<Self, CardError> {
+        use std::os::unix::fs::OpenOptionsExt;
+        let file = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .custom_flags(nix::fcntl::OFlag::O_NONBLOCK.bits())
+            .open(&config.path)?;
+        Ok(Reader::new(PollLine::new(file), config))
+    }
+}
+
 /// A line that converts every byte for inverse-convention cards.
 struct Conv<'a, P> {
     port: &'a mut P,

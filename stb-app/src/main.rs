@@ -43,8 +43,46 @@ enum Command {
     Scan(cli::scan::ScanArgs),
     /// The channel list: show, export or import.
     Channels(cli::scan::ChannelsArgs),
+    /// The smart card in the reader.
+    Card {
+        #[command(subcommand)]
+        what: CardCommand,
+    },
+    /// The box's activation: state, and authorisations from a file.
+    Activation {
+        #[command(subcommand)]
+        what: ActivationCommand,
+    },
     /// Record the transport stream (all of it or some PIDs) from dvr0 into a file.
     Capture(cli::capture::CaptureArgs),
+}
+
+#[derive(Subcommand)]
+enum CardCommand {
+    /// The answer-to-reset decoded and the card number.
+    Info {
+        #[command(flatten)]
+        reader: cli::card::ReaderArgs,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum ActivationCommand {
+    /// Activation state, card, position and the activation request.
+    Status {
+        #[command(flatten)]
+        reader: cli::card::ReaderArgs,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Import a signed authorisation from a file (e.g. a USB stick).
+    Import {
+        file: std::path::PathBuf,
+        #[command(flatten)]
+        reader: cli::card::ReaderArgs,
+    },
 }
 
 #[derive(Subcommand)]
@@ -73,6 +111,15 @@ fn main() {
         } => cli::status::run(*adapter, *watch, *json, *interval),
         Command::Sections(a) => cli::sections::run(a),
         Command::Capture(a) => cli::capture::run(a),
+        Command::Card {
+            what: CardCommand::Info { reader, json },
+        } => cli::card::info(reader, *json),
+        Command::Activation {
+            what: ActivationCommand::Status { reader, json },
+        } => cli::card::status(reader, *json),
+        Command::Activation {
+            what: ActivationCommand::Import { file, reader },
+        } => cli::card::import(reader, file),
         Command::Scan(a) => cli::scan::run(a),
         Command::Channels(a) => cli::scan::channels(a),
     };

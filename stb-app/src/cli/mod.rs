@@ -1,6 +1,7 @@
 //! The technician's commands on the box's console. Each returns an exit status; errors become one plain line.
 
 pub mod capture;
+pub mod card;
 pub mod frontend;
 pub mod scan;
 pub mod sections;

@@ -1,0 +1,131 @@
+//! Activation in the emulated box: the card emulator (the card application in software) sits on the host end of
+//! the box's card-reader port (a virtio serial port); the box reads the card, shows its state, imports a signed
+//! authorisation from a file and refuses one made for another box.
+
+use std::process::{Command, Stdio};
+
+use box_tests::{top, BoxRun};
+
+/// Builds the operator's signing tool and the card emulator (other packages' binaries) and returns their paths.
+fn tools() -> (std::path::PathBuf, std::path::PathBuf) {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let ok = Command::new(cargo)
+        .current_dir(top())
+        .args([
+            "build",
+            "-q",
+            "-p",
+            "smartcard",
+            "-p",
+            "activation",
+            "--bins",
+        ])
+        .status()
+        .expect("cargo runs");
+    assert!(ok.success(), "building card-emulator and operator-sign");
+    let dir = top().join("target/debug");
+    (dir.join("operator-sign"), dir.join("card-emulator"))
+}
+
+fn sign(tool: &std::path::Path, box_id: &str) -> String {
+    let out = Command::new(tool)
+        .current_dir(top())
+        .args([
+            "--key",
+            "activation/testdata/TEST-operator-signing.key",
+            "--box-id",
+            box_id,
+        ])
+        .args([
+            "--card-number",
+            "8100000001",
+            "--card-key",
+            "smartcard/testdata/TEST-card-8100000001.key",
+        ])
+        .args(["--lat", "29.65", "--lon", "91.13", "--radius", "5000"])
+        .args([
+            "--valid-from",
+            "2026-01-01",
+            "--valid-until",
+            "2030-01-01",
+            "--seq",
+            "1",
+            "--format",
+            "text",
+        ])
+        .output()
+        .expect("operator-sign runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn the_box_reads_its_card_and_is_activated_from_a_file() {
+    let (operator_sign, card_emulator) = tools();
+    let ours = sign(&operator_sign, "HHT-EMU-000001");
+    let theirs = sign(&operator_sign, "HHT-EMU-999999");
+    let script = format!(
+        r#"
+cat > /tmp/auth.txt <<'EOF'
+{ours}EOF
+cat > /tmp/other.txt <<'EOF'
+{theirs}EOF
+echo '=== info ==='; stb-app card info --json
+echo '=== before ==='; stb-app activation status --json
+echo '=== other ==='; stb-app activation import /tmp/other.txt 2>&1; echo "rc=$?"
+echo '=== import ==='; stb-app activation import /tmp/auth.txt 2>&1; echo "rc=$?"
+echo '=== after ==='; stb-app activation status --json
+echo '=== card ==='; stb-app card info --json
+echo '=== end ==='
+"#
+    );
+    let g = BoxRun::new().run_with(&script, |ctl| {
+        let mut card = Command::new(&card_emulator)
+            .current_dir(top())
+            .arg("--socket")
+            .arg(ctl.state.join("card.sock"))
+            .args([
+                "--card-number",
+                "8100000001",
+                "--card-key",
+                "smartcard/testdata/TEST-card-8100000001.key",
+            ])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("card-emulator starts");
+        while ctl.alive() {
+            std::thread::sleep(std::time::Duration::from_millis(200));
+        }
+        let _ = card.kill();
+        let _ = card.wait();
+    });
+    assert_eq!(g.status, 0, "stdout:\n{}\nstderr:\n{}", g.stdout, g.stderr);
+    let info = &g
+        .json_lines("info")
+        .into_iter()
+        .next()
+        .unwrap_or_else(|| panic!("no card info:\n{}\n{}", g.stdout, g.stderr));
+    assert_eq!(info["card_number"], 8_100_000_001u64);
+    assert!(info["atr"].as_str().unwrap().starts_with("3B"), "{info}");
+    let before = &g.json_lines("before")[0];
+    assert_eq!(before["card_number"], 8_100_000_001u64);
+    assert_eq!(before["status"], "not_activated", "{before}");
+    let other = g.part("other");
+    assert!(
+        other.contains("E14") && other.contains("rc=1"),
+        "another box's authorisation must be refused: {other}"
+    );
+    let import = g.part("import");
+    assert!(import.contains("rc=0"), "{import}");
+    let after = &g.json_lines("after")[0];
+    assert_eq!(after["status"], "activated", "{after}");
+    assert_eq!(after["box_id"], "HHT-EMU-000001");
+    assert_eq!(after["sequence"], 1);
+    // The authorisation went into the card as well.
+    assert_eq!(g.json_lines("card")[0]["sequence"], 1);
+}
