@@ -77,6 +77,8 @@ enum ActivationCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Follow the positioning module and apply the position lock.
+    Watch(cli::card::WatchArgs),
     /// Import a signed authorisation from a file (e.g. a USB stick).
     Import {
         file: std::path::PathBuf,
@@ -120,6 +122,9 @@ fn main() {
         Command::Activation {
             what: ActivationCommand::Import { file, reader },
         } => cli::card::import(reader, file),
+        Command::Activation {
+            what: ActivationCommand::Watch(a),
+        } => cli::card::watch(a),
         Command::Scan(a) => cli::scan::run(a),
         Command::Channels(a) => cli::scan::channels(a),
     };

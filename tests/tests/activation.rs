@@ -129,3 +129,107 @@ echo '=== end ==='
     // The authorisation went into the card as well.
     assert_eq!(g.json_lines("card")[0]["sequence"], 1);
 }
+
+/// One NMEA sentence with its checksum.
+fn nmea(body: &str) -> String {
+    let sum = body.bytes().fold(0u8, |a, b| a ^ b);
+    format!("${body}*{sum:02X}\r\n")
+}
+
+#[test]
+fn the_position_lock_follows_the_gps_walking_away_and_back() {
+    let (operator_sign, card_emulator) = tools();
+    let ours = sign(&operator_sign, "HHT-EMU-000001");
+    let script = format!(
+        r#"
+cat > /tmp/auth.txt <<'EOF'
+{ours}EOF
+stb-app activation import /tmp/auth.txt >/dev/null 2>&1 || echo import-failed
+echo '=== walk ==='
+stb-app activation watch --gps /dev/gps --baud 9600 --json --fixes 14
+echo '=== end ==='
+"#
+    );
+    // Home is the registered place (29.65 N, 91.13 E, radius 5 km); "away" is 20 km north.
+    let home = nmea("GPGGA,060000,2939.0000,N,09107.8000,E,1,08,0.9,3650.0,M,-30.0,M,,");
+    let away = nmea("GPGGA,060100,2949.8000,N,09107.8000,E,1,08,0.9,3650.0,M,-30.0,M,,");
+    let no_fix = nmea("GPGGA,,,,,,0,00,99.99,,,,,,");
+    let g = BoxRun::new().run_with(&script, |ctl| {
+        let mut card = Command::new(&card_emulator)
+            .current_dir(top())
+            .arg("--socket")
+            .arg(ctl.state.join("card.sock"))
+            .args([
+                "--card-number",
+                "8100000001",
+                "--card-key",
+                "smartcard/testdata/TEST-card-8100000001.key",
+            ])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("card-emulator starts");
+        let mut gps = ctl.gps();
+        // In lockstep with the box: one sentence, then wait until the box has reported it (sentences written
+        // before the box reads would pile up in the socket and arrive late, all at once).
+        let reported = || {
+            ctl.stdout_so_far()
+                .lines()
+                .filter(|l| l.starts_with('{'))
+                .count()
+        };
+        while ctl.alive() && !ctl.stdout_so_far().contains("=== walk ===") {
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        while ctl.alive() {
+            let seen = reported();
+            // The walk: 3 fixes at home, 5 away, 3 without a fix, then home again.
+            let sentence = match seen {
+                0..=2 => &home,
+                3..=7 => &away,
+                8..=10 => &no_fix,
+                _ => &home,
+            };
+            use std::io::Write;
+            let _ = gps.write_all(sentence.as_bytes());
+            let sent = std::time::Instant::now();
+            while ctl.alive()
+                && reported() == seen
+                && sent.elapsed() < std::time::Duration::from_secs(2)
+            {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+        }
+        let _ = card.kill();
+        let _ = card.wait();
+    });
+    assert_eq!(g.status, 0, "stdout:\n{}\nstderr:\n{}", g.stdout, g.stderr);
+    assert!(!g.stdout.contains("import-failed"), "{}", g.stdout);
+    let walk = g.json_lines("walk");
+    assert!(walk.len() >= 14, "{}", g.stdout);
+    let locked: Vec<bool> = walk
+        .iter()
+        .map(|r| r["position_locked"].as_bool().unwrap())
+        .collect();
+    let first_lock = locked
+        .iter()
+        .position(|l| *l)
+        .unwrap_or_else(|| panic!("moving 20 km away did not lock the box:\n{}", g.stdout));
+    assert!(
+        first_lock >= 5,
+        "it locked before three fixes outside the radius: {locked:?}"
+    );
+    assert_eq!(
+        walk[first_lock]["status"], "position_changed",
+        "{}",
+        walk[first_lock]
+    );
+    assert!(walk[first_lock]["distance_m"].as_f64().unwrap() > 15_000.0);
+    // No fix is not the same as moved back: it stays locked without a fix.
+    for r in walk.iter().filter(|r| r["lat"].is_null()) {
+        assert_eq!(r["position_locked"], true, "no fix unlocked the box: {r}");
+    }
+    let last = walk.last().unwrap();
+    assert_eq!(last["position_locked"], false, "back home unlocks: {last}");
+    assert_eq!(last["status"], "activated");
+}

@@ -216,3 +216,85 @@ pub fn import(a: &ReaderArgs, file: &Path) -> CliResult {
     }
     Ok(if failed == 0 { 0 } else { 1 })
 }
+
+#[derive(clap::Args, Debug)]
+pub struct WatchArgs {
+    /// The positioning module's serial port.
+    #[arg(long, default_value = "/dev/gps")]
+    pub gps: String,
+    /// Its speed: auto, 4800, 9600, 38400 or 115200.
+    #[arg(long, default_value = "auto")]
+    pub baud: String,
+    /// Stop after this many position fixes (default: run until interrupted).
+    #[arg(long)]
+    pub fixes: Option<u64>,
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub reader: ReaderArgs,
+}
+
+#[derive(Serialize)]
+struct PositionReport<'a> {
+    lat: Option<f64>,
+    lon: Option<f64>,
+    #[serde(flatten)]
+    activation: &'a activation::engine::Report,
+}
+
+/// `stb-app activation watch`: feeds the positioning module's fixes to the position lock and says what changes,
+/// as the box does all the time (no fix is not the same as moved).
+pub fn watch(a: &WatchArgs) -> CliResult {
+    use dish_align::gps::{GpsEvent, GpsOptions, GpsReader};
+    let baud = a.baud.parse().map_err(CliError::usage)?;
+    let mut act = activation()?;
+    if let Ok(mut reader) = open_reader(&a.reader) {
+        act.card_inserted(reader.channel(), now())
+            .map_err(|e| CliError::failed(format!("activation state: {e}")))?;
+    }
+    let mut gps = GpsReader::open(
+        &a.gps,
+        GpsOptions {
+            baud,
+            ..Default::default()
+        },
+    )
+    .map_err(|e| CliError::failed(format!("positioning module: {e}")))?;
+    let lang = Lang::from_locale(&std::env::var("LANG").unwrap_or_default());
+    let mut fixes = 0u64;
+    let mut last_status = None;
+    loop {
+        let event = gps
+            .next_event()
+            .map_err(|e| CliError::failed(format!("positioning module: {e}")))?;
+        let fix = match event {
+            GpsEvent::Fix(f) => activation::geo::Fix::new(f.lat_deg, f.lon_deg),
+            GpsEvent::Progress { .. } => None,
+            GpsEvent::Disconnected { reason } => {
+                eprintln!("stb-app: positioning module lost ({reason}); retrying");
+                continue;
+            }
+            GpsEvent::Connected { .. } | GpsEvent::NoNmea => continue,
+        };
+        act.position(fix)
+            .map_err(|e| CliError::failed(format!("activation state: {e}")))?;
+        let report = act.report(now());
+        if a.json {
+            print_json(&PositionReport {
+                lat: fix.map(|f| f.lat),
+                lon: fix.map(|f| f.lon),
+                activation: &report,
+            })?;
+        } else if last_status != Some(report.status) {
+            let code = report.code.map(|c| format!("[{c}] ")).unwrap_or_default();
+            println!("{code}{}", report.status.message(lang));
+        }
+        last_status = Some(report.status);
+        if fix.is_some() {
+            fixes += 1;
+            if a.fixes.is_some_and(|n| fixes >= n) {
+                return Ok(0);
+            }
+        }
+    }
+}
