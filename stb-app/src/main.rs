@@ -53,6 +53,11 @@ enum Command {
         #[command(subcommand)]
         what: ActivationCommand,
     },
+    /// Analyse a transport-stream file: services, tables, errors (`ts analyze`) or every EIT event (`ts epg`).
+    Ts {
+        #[command(subcommand)]
+        what: ts_si::cli::TsCommand,
+    },
     /// Record the transport stream (all of it or some PIDs) from dvr0 into a file.
     Capture(cli::capture::CaptureArgs),
 }
@@ -126,6 +131,28 @@ fn main() {
             what: ActivationCommand::Watch(a),
         } => cli::card::watch(a),
         Command::Scan(a) => cli::scan::run(a),
+        Command::Ts { what } => {
+            let stdout = std::io::stdout();
+            let mut out = stdout.lock();
+            ts_si::cli::run(what, &mut out)
+                .map(|()| 0)
+                .or_else(|e| match e {
+                    // The reader went away (`| head`): not an error worth a message.
+                    ts_si::cli::CliError::Write(ref io)
+                        if io.kind() == std::io::ErrorKind::BrokenPipe =>
+                    {
+                        Ok(0)
+                    }
+                    e => Err(e),
+                })
+                .map_err(|e| match e {
+                    ts_si::cli::CliError::Read { .. }
+                    | ts_si::cli::CliError::NotTransportStream { .. } => {
+                        cli::CliError::usage(e.to_string())
+                    }
+                    _ => cli::CliError::failed(e.to_string()),
+                })
+        }
         Command::Channels(a) => cli::scan::channels(a),
     };
     match result {
