@@ -216,6 +216,39 @@ fn network_scan_follows_the_nit_to_every_transponder_even_when_it_lies() {
 }
 
 #[test]
+fn an_initial_tuning_file_replaces_the_catalogue_list() {
+    let l = lineup("tuning-file", false);
+    let mut text = String::from("# dtv-scan-tables style\n");
+    for (f, pol) in FREQS {
+        let pol = if pol == 3 { "RIGHT" } else { "LEFT" };
+        text += &format!("[CHANNEL]\n\tDELIVERY_SYSTEM = DVBS\n\tFREQUENCY = {f}\n\tPOLARIZATION = {pol}\n\tSYMBOL_RATE = 28800000\n\tINNER_FEC = 3/4\n\tMODULATION = QPSK\n");
+    }
+    let file = l.dir.join("initial.conf");
+    std::fs::write(&file, text).unwrap();
+    let r = scan(
+        &l,
+        &["--mode", "preset", "--tuning-file", file.to_str().unwrap()],
+    );
+    assert_eq!(found(&r), l.expected);
+    std::fs::write(&file, "[CHANNEL]\n\tFREQUENCY = 11840000\n\tPOLARIZATION = RIGHT\n\tSYMBOL_RATE = 28800000\n\tINNER_FEC = 5/11\n").unwrap();
+    let db = l.dir.join("channels.db");
+    let (code, _, stderr) = stb_app(&[
+        "scan",
+        "--db",
+        db.to_str().unwrap(),
+        "--tuning-file",
+        file.to_str().unwrap(),
+        "--replay",
+        l.dir.join("lineup").to_str().unwrap(),
+    ]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("initial.conf:5: unknown FEC '5/11'"),
+        "{stderr}"
+    );
+}
+
+#[test]
 fn bad_lineups_and_channel_files_get_a_line_numbered_error_and_touch_nothing() {
     let l = lineup("bad", false);
     scan(&l, &["--mode", "preset"]);

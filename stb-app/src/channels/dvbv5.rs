@@ -86,8 +86,8 @@ struct Entry {
     fields: Vec<(String, String, usize)>,
 }
 
-/// Reads a dvbv5 channel file into transponder scans (one per frequency and polarisation), ready to merge.
-pub fn import(path: &Path) -> Result<Vec<TransponderScan>, Dvbv5Error> {
+/// The `[name]` blocks of a dvbv5 file with their `KEY = VALUE` fields and line numbers.
+fn entries(path: &Path) -> Result<Vec<Entry>, Dvbv5Error> {
     let text = std::fs::read_to_string(path).map_err(|source| Dvbv5Error::Io {
         file: path.into(),
         source,
@@ -125,51 +125,144 @@ pub fn import(path: &Path) -> Result<Vec<TransponderScan>, Dvbv5Error> {
             .fields
             .push((k.trim().to_ascii_uppercase(), v.trim().to_string(), n));
     }
-    let mut scans: Vec<TransponderScan> = Vec::new();
-    for e in entries {
-        let get = |k: &str| {
-            e.fields
-                .iter()
-                .find(|(key, _, _)| key == k)
-                .map(|(_, v, n)| (v.as_str(), *n))
+    Ok(entries)
+}
+
+impl Entry {
+    fn get(&self, k: &str) -> Option<(&str, usize)> {
+        self.fields
+            .iter()
+            .find(|(key, _, _)| key == k)
+            .map(|(_, v, n)| (v.as_str(), *n))
+    }
+
+    fn num(&self, path: &Path, k: &str, required: bool) -> Result<Option<u32>, Dvbv5Error> {
+        let err = |line: usize, what: String| Dvbv5Error::Syntax {
+            file: path.into(),
+            line,
+            what,
         };
-        let num = |k: &str, required: bool| -> Result<Option<u32>, Dvbv5Error> {
-            match get(k) {
-                Some((v, n)) => v
-                    .parse::<u32>()
-                    .map(Some)
-                    .map_err(|_| err(n, format!("{k} = {v} is not a number"))),
-                None if required => Err(err(e.line, format!("channel [{}] has no {k}", e.name))),
-                None => Ok(None),
-            }
+        match self.get(k) {
+            Some((v, n)) => v
+                .parse::<u32>()
+                .map(Some)
+                .map_err(|_| err(n, format!("{k} = {v} is not a number"))),
+            None if required => Err(err(
+                self.line,
+                format!("channel [{}] has no {k}", self.name),
+            )),
+            None => Ok(None),
+        }
+    }
+
+    fn system(&self, path: &Path) -> Result<System, Dvbv5Error> {
+        match self.get("DELIVERY_SYSTEM") {
+            Some(("DVBS", _)) | None => Ok(System::DvbS),
+            Some(("DVBS2", _)) => Ok(System::DvbS2),
+            Some((v, n)) => Err(Dvbv5Error::Syntax {
+                file: path.into(),
+                line: n,
+                what: format!("delivery system {v} is not DVBS or DVBS2"),
+            }),
+        }
+    }
+
+    fn polarisation(&self, path: &Path) -> Result<Polarisation, Dvbv5Error> {
+        let err = |line: usize, what: String| Dvbv5Error::Syntax {
+            file: path.into(),
+            line,
+            what,
         };
-        let system = match get("DELIVERY_SYSTEM") {
-            Some(("DVBS", _)) | None => System::DvbS,
-            Some(("DVBS2", _)) => System::DvbS2,
-            Some((v, n)) => {
-                return Err(err(n, format!("delivery system {v} is not DVBS or DVBS2")))
-            }
-        };
-        let pol = match get("POLARIZATION") {
+        match self.get("POLARIZATION") {
             Some((v, n)) => match v.to_ascii_uppercase().as_str() {
-                "HORIZONTAL" => Polarisation::Horizontal,
-                "VERTICAL" => Polarisation::Vertical,
-                "LEFT" => Polarisation::Left,
-                "RIGHT" => Polarisation::Right,
+                "HORIZONTAL" => Ok(Polarisation::Horizontal),
+                "VERTICAL" => Ok(Polarisation::Vertical),
+                "LEFT" => Ok(Polarisation::Left),
+                "RIGHT" => Ok(Polarisation::Right),
+                _ => Err(err(
+                    n,
+                    format!("polarization {v} is not HORIZONTAL, VERTICAL, LEFT or RIGHT"),
+                )),
+            },
+            None => Err(err(
+                self.line,
+                format!("channel [{}] has no POLARIZATION", self.name),
+            )),
+        }
+    }
+}
+
+/// Reads a dvbv5 / dtv-scan-tables initial tuning file (`[CHANNEL]` blocks with DELIVERY_SYSTEM, FREQUENCY,
+/// POLARIZATION, SYMBOL_RATE, and optionally MODULATION and INNER_FEC) into transponders to scan.
+pub fn tuning_file(path: &Path) -> Result<Vec<crate::tuner::Transponder>, Dvbv5Error> {
+    use crate::tuner::{Fec, Modulation, Pilot, Rolloff, Transponder};
+    let err = |line: usize, what: String| Dvbv5Error::Syntax {
+        file: path.into(),
+        line,
+        what,
+    };
+    let mut out = Vec::new();
+    for e in entries(path)? {
+        let system = e.system(path)?;
+        let modulation = match e.get("MODULATION") {
+            None => Modulation::Auto,
+            Some((v, n)) => match v.to_ascii_uppercase().as_str() {
+                "QPSK" => Modulation::Qpsk,
+                "PSK/8" | "8PSK" => Modulation::Psk8,
+                "APSK/16" => Modulation::Apsk16,
+                "APSK/32" => Modulation::Apsk32,
+                "AUTO" | "QAM/AUTO" => Modulation::Auto,
                 _ => {
                     return Err(err(
                         n,
-                        format!("polarization {v} is not HORIZONTAL, VERTICAL, LEFT or RIGHT"),
+                        format!("modulation {v} is not QPSK, PSK/8, APSK/16, APSK/32 or AUTO"),
                     ))
                 }
             },
-            None => {
-                return Err(err(
-                    e.line,
-                    format!("channel [{}] has no POLARIZATION", e.name),
-                ))
-            }
         };
+        let fec = match e.get("INNER_FEC") {
+            None => Fec::AUTO,
+            Some((v, n)) => v.parse::<Fec>().map_err(|m| err(n, m))?,
+        };
+        let t = Transponder {
+            frequency_khz: e.num(path, "FREQUENCY", true)?.unwrap_or(0),
+            polarisation: e.polarisation(path)?,
+            symbol_rate: e.num(path, "SYMBOL_RATE", true)?.unwrap_or(0),
+            system,
+            modulation: if system == System::DvbS {
+                Modulation::Qpsk
+            } else {
+                modulation
+            },
+            fec,
+            rolloff: if system == System::DvbS2 {
+                Rolloff::Auto
+            } else {
+                Rolloff::R35
+            },
+            pilot: Pilot::Auto,
+        };
+        t.check()
+            .map_err(|m| err(e.line, format!("[{}]: {m}", e.name)))?;
+        out.push(t);
+    }
+    Ok(out)
+}
+
+/// Reads a dvbv5 channel file into transponder scans (one per frequency and polarisation), ready to merge.
+pub fn import(path: &Path) -> Result<Vec<TransponderScan>, Dvbv5Error> {
+    let err = |line: usize, what: String| Dvbv5Error::Syntax {
+        file: path.into(),
+        line,
+        what,
+    };
+    let entries = entries(path)?;
+    let mut scans: Vec<TransponderScan> = Vec::new();
+    for e in entries {
+        let get = |k: &str| e.get(k);
+        let num = |k: &str, required: bool| e.num(path, k, required);
+        let system = e.system(path)?;
+        let pol = e.polarisation(path)?;
         let freq = num("FREQUENCY", true)?.unwrap_or(0);
         let sr = num("SYMBOL_RATE", true)?.unwrap_or(0);
         let sid = num("SERVICE_ID", true)?.unwrap_or(0);
@@ -230,6 +323,9 @@ pub fn import(path: &Path) -> Result<Vec<TransponderScan>, Dvbv5Error> {
                 .collect(),
             other: Vec::new(),
             lcn: None,
+            raw_name: Vec::new(),
+            raw_provider: Vec::new(),
+            onid: Some(onid),
         };
         match scans
             .iter_mut()

@@ -531,6 +531,9 @@ mod tests {
             audio: vec![],
             other: vec![],
             lcn,
+            raw_name: vec![],
+            raw_provider: vec![],
+            onid: Some(1),
         }
     }
 

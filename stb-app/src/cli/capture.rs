@@ -77,6 +77,7 @@ pub fn run(a: &CaptureArgs) -> CliResult {
             Source::Demux
         }
     };
+    demux.start()?;
     let mut demux = demux;
     let mut out = std::fs::File::create(&a.out)
         .map_err(|e| CliError::failed(format!("{}: {e}", a.out.display())))?;

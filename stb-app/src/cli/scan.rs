@@ -52,6 +52,9 @@ pub struct ScanArgs {
     pub db: Option<PathBuf>,
     #[arg(long, default_value_t = 0)]
     pub adapter: u32,
+    /// Transponders from a dvbv5 / dtv-scan-tables initial tuning file instead of the catalogue's list.
+    #[arg(long)]
+    pub tuning_file: Option<PathBuf>,
     /// Scan a replay lineup (transport-stream files) instead of the tuner: for development and demos.
     #[arg(long)]
     pub replay: Option<PathBuf>,
@@ -136,6 +139,10 @@ pub fn run(a: &ScanArgs) -> CliResult {
         (Mode::Tp, Some(t)) => vec![t],
         (Mode::Tp, None) => return Err(CliError::usage("--mode tp needs --freq, --pol and --sr")),
         (Mode::Nit, Some(t)) => vec![t],
+        (_, None) if a.tuning_file.is_some() => {
+            let file = a.tuning_file.as_deref().unwrap_or(std::path::Path::new(""));
+            dvbv5::tuning_file(file).map_err(|e| CliError::usage(e.to_string()))?
+        }
         (_, _) => sat
             .transponders
             .iter()
@@ -164,7 +171,14 @@ pub fn run(a: &ScanArgs) -> CliResult {
         .resolve()?;
     }
     let db_path = a.db.clone().unwrap_or_else(default_db);
-    let mut db = ChannelDb::open(&db_path).map_err(|e| CliError::failed(e.to_string()))?;
+    // The database opens (and checks itself) while the tuner works; names are decoded again with the
+    // household's charset policy once it is known.
+    let opening = {
+        let path = db_path.clone();
+        std::thread::spawn(move || {
+            ChannelDb::open(&path).and_then(|db| db.charset_policy().map(|p| (db, p)))
+        })
+    };
 
     let mut tuner: Box<dyn Tuner> = match &a.replay {
         Some(lineup) => Box::new(
@@ -178,12 +192,7 @@ pub fn run(a: &ScanArgs) -> CliResult {
         // Ctrl-C stops the scan and keeps what it found.
         let _ = ctrlc::set_handler(move || c.store(true, Ordering::Relaxed));
     }
-    let opts = ScanOptions {
-        charset: db
-            .charset_policy()
-            .map_err(|e| CliError::failed(e.to_string()))?,
-        ..Default::default()
-    };
+    let opts = ScanOptions::default();
     let start = Instant::now();
     let mut results: Vec<TransponderScan> = Vec::new();
     let mut i = 0;
@@ -262,6 +271,13 @@ pub fn run(a: &ScanArgs) -> CliResult {
         }
         results.push(r);
         i += 1;
+    }
+    let (mut db, policy) = opening
+        .join()
+        .map_err(|_| CliError::failed("the channel database could not be opened"))?
+        .map_err(|e| CliError::failed(e.to_string()))?;
+    for s in results.iter_mut().flat_map(|r| r.services.iter_mut()) {
+        s.redecode(&policy);
     }
     let report = db
         .apply_scan(&sat.position_label(), &results)

@@ -138,6 +138,7 @@ impl Demux {
 
     /// Routes `pid` (0x2000 = the whole stream) as TS packets to dvr0 ([`TsOutput::Dvr`]) or to this demux file
     /// itself ([`TsOutput::Demux`]: the only output the kernel lets take further PIDs with [`Demux::add_pid`]).
+    /// The filter waits for [`Demux::start`], so every PID can be added first and the stream starts whole.
     pub fn set_ts_filter(&self, pid: u16, output: TsOutput) -> Result<()> {
         let p = sys::dmx_pes_filter_params {
             pid,
@@ -147,7 +148,7 @@ impl Demux {
                 TsOutput::Demux => sys::DMX_OUT_TSDEMUX_TAP,
             },
             pes_type: sys::DMX_PES_OTHER,
-            flags: sys::DMX_IMMEDIATE_START,
+            flags: 0,
         };
         sys::dmx_set_pes_filter(self.file.as_fd(), &p).map_err(self.err("DMX_SET_PES_FILTER"))
     }

@@ -80,6 +80,28 @@ pub struct FoundService {
     pub other: Vec<Stream>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub lcn: Option<u16>,
+    /// The name and provider as broadcast, to decode again under another charset policy.
+    #[serde(skip)]
+    pub raw_name: Vec<u8>,
+    #[serde(skip)]
+    pub raw_provider: Vec<u8>,
+    #[serde(skip)]
+    pub onid: Option<u16>,
+}
+
+impl FoundService {
+    /// Decodes the name and provider again (the household's charset policy may only be known later).
+    pub fn redecode(&mut self, policy: &CharsetPolicy) {
+        if self.raw_name.is_empty() && self.raw_provider.is_empty() {
+            return;
+        }
+        self.name = ts_si::descriptors::DvbString(self.raw_name.clone()).decode(policy, self.onid);
+        self.provider =
+            ts_si::descriptors::DvbString(self.raw_provider.clone()).decode(policy, self.onid);
+        if self.name.is_empty() {
+            self.name = format!("Service {}", self.service_id);
+        }
+    }
 }
 
 /// A transponder that a NIT satellite delivery system descriptor announces.
@@ -471,6 +493,9 @@ fn service(
         audio: Vec::new(),
         other: Vec::new(),
         lcn,
+        raw_name: Vec::new(),
+        raw_provider: Vec::new(),
+        onid,
     };
     if let Some(pmt) = pmt {
         s.pcr_pid = Some(pmt.pcr_pid).filter(|p| *p != 0x1fff);
@@ -498,6 +523,8 @@ fn service(
                 s.service_type = sd.service_type;
                 s.name = sd.service_name.decode(charset, onid);
                 s.provider = sd.provider_name.decode(charset, onid);
+                s.raw_name = sd.service_name.0.clone();
+                s.raw_provider = sd.provider_name.0.clone();
             }
         }
     }
