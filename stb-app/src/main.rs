@@ -82,6 +82,8 @@ enum ActivationCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Wait for this box's authorisation over the air (CAT, then the activation PID).
+    Listen(cli::card::ListenArgs),
     /// Follow the positioning module and apply the position lock.
     Watch(cli::card::WatchArgs),
     /// Import a signed authorisation from a file (e.g. a USB stick).
@@ -130,6 +132,9 @@ fn main() {
         Command::Activation {
             what: ActivationCommand::Watch(a),
         } => cli::card::watch(a),
+        Command::Activation {
+            what: ActivationCommand::Listen(a),
+        } => cli::card::listen(a),
         Command::Scan(a) => cli::scan::run(a),
         Command::Ts { what } => {
             let stdout = std::io::stdout();

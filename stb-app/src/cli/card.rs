@@ -298,3 +298,145 @@ pub fn watch(a: &WatchArgs) -> CliResult {
         }
     }
 }
+
+#[derive(clap::Args, Debug)]
+pub struct ListenArgs {
+    /// Tune this transponder first (MHz); otherwise the tuner stays where it is.
+    #[arg(long)]
+    pub freq: Option<f64>,
+    #[arg(long)]
+    pub pol: Option<String>,
+    /// Symbol rate in kS/s.
+    #[arg(long)]
+    pub sr: Option<u32>,
+    /// LNB name (default: from the polarisation, as `stb-app tune`).
+    #[arg(long)]
+    pub lnb: Option<String>,
+    /// Give up after this many seconds without an authorisation for this box.
+    #[arg(long, default_value_t = 30.0)]
+    pub timeout: f64,
+    #[arg(long, default_value_t = 0)]
+    pub adapter: u32,
+    /// Listen on a replay lineup (transport-stream files) instead of the tuner.
+    #[arg(long)]
+    pub replay: Option<PathBuf>,
+    #[command(flatten)]
+    pub reader: ReaderArgs,
+}
+
+/// `stb-app activation listen`: the authorisation over the air. The CAT names the activation PID with a CA
+/// descriptor (CA_system_ID 0x4AFF, "HHTA"); sections of table 0x90 for this box's group carry the messages.
+pub fn listen(a: &ListenArgs) -> CliResult {
+    use stb_app::dvb::{Adapter, SectionFilter};
+    use stb_app::tuner::{linux::LinuxTuner, replay::ReplayTuner, Tuner};
+    use std::time::{Duration, Instant};
+    if !(a.timeout.is_finite() && a.timeout > 0.0 && a.timeout <= 3600.0) {
+        return Err(CliError::usage(
+            "--timeout must be between 0 and 3600 seconds",
+        ));
+    }
+    let mut tuner: Box<dyn Tuner> = match &a.replay {
+        Some(lineup) => Box::new(
+            ReplayTuner::from_lineup_file(lineup).map_err(|e| CliError::usage(e.to_string()))?,
+        ),
+        None => Box::new(LinuxTuner::open(Adapter::open(a.adapter)?)?),
+    };
+    if let (Some(freq), Some(pol), Some(sr)) = (a.freq, &a.pol, a.sr) {
+        let args = super::tune::TuneArgs {
+            freq,
+            pol: pol.clone(),
+            sr,
+            system: "dvbs".into(),
+            modulation: None,
+            fec: "auto".into(),
+            lnb: a.lnb.clone(),
+            diseqc: None,
+            uncommitted: None,
+            burst: None,
+            timeout: 5.0,
+            pat: false,
+            hold: false,
+            json: false,
+            adapter: a.adapter,
+        };
+        let req = super::tune::request(&args)?;
+        let start = Instant::now();
+        tuner.tune(&req)?;
+        if !tuner.wait_for_lock(start, Duration::from_secs(5))?.locked {
+            return Err(CliError::failed(
+                "no signal on that transponder: the authorisation cannot arrive",
+            ));
+        }
+    }
+    let mut act = activation()?;
+    let mut reader = open_reader(&a.reader).ok();
+    if let Some(r) = reader.as_mut() {
+        act.card_inserted(r.channel(), now())
+            .map_err(|e| CliError::failed(format!("activation state: {e}")))?;
+    }
+    let deadline = Instant::now() + Duration::from_secs_f64(a.timeout);
+    let left = || deadline.saturating_duration_since(Instant::now());
+    // 1. The CAT names the activation PID.
+    let mut cat = tuner.sections(&SectionFilter::table(0x0001, 0x01))?;
+    let mut pid = None;
+    while pid.is_none() && !left().is_zero() {
+        let Some(bytes) = cat.next_section(left())? else {
+            break;
+        };
+        let Ok(s) = ts_si::section::Section::new_checked(bytes.as_slice()) else {
+            continue;
+        };
+        let Ok(t) = ts_si::tables::ConditionalAccessTable::parse(&s) else {
+            continue;
+        };
+        for d in t.descriptors.iter() {
+            let mut raw = Vec::new();
+            if d.emit(&mut raw).is_ok() {
+                pid = pid.or(activation::section::activation_pid(&raw));
+            }
+        }
+    }
+    let Some(pid) = pid else {
+        return Err(CliError::failed(
+            "no activation PID in the CAT of this transponder (is it the operator's?)",
+        ));
+    };
+    // 2. This box's group on that PID.
+    let group = activation::section::box_group(&box_id()?);
+    let filter = SectionFilter::table(pid, activation::section::TABLE_ID).with_extension(group);
+    let mut sections = tuner.sections(&filter)?;
+    let lang = Lang::from_locale(&std::env::var("LANG").unwrap_or_default());
+    while !left().is_zero() {
+        let Some(bytes) = sections.next_section(left())? else {
+            break;
+        };
+        let results = match act.import_section(&bytes, now(), reader.as_mut().map(|r| r.channel()))
+        {
+            Ok(r) => r,
+            Err(e) => {
+                eprintln!("stb-app: a damaged activation section was skipped: {e}");
+                continue;
+            }
+        };
+        for r in results {
+            match r {
+                Ok(s) => {
+                    println!("{}", s.message(lang));
+                    return Ok(0);
+                }
+                Err(e) => {
+                    let code = e
+                        .status()
+                        .and_then(|s| s.code())
+                        .map(|c| format!("[{c}] "))
+                        .unwrap_or_default();
+                    eprintln!("stb-app: refused: {code}{e}");
+                }
+            }
+        }
+    }
+    Err(CliError::failed(format!(
+        "no authorisation for this box arrived on PID 0x{pid:04x} within {:.0} s",
+        a.timeout
+    )))
+}

@@ -213,3 +213,42 @@ pub fn temp_dir(name: &str) -> PathBuf {
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }
+
+/// A transport stream carrying a PAT, a CAT whose CA descriptor names `pid` as the activation PID, and the given
+/// activation sections on that PID, repeated `rounds` times.
+pub fn write_activation_stream(
+    path: &Path,
+    tsid: u16,
+    pid: u16,
+    sections: &[Vec<u8>],
+    rounds: usize,
+) {
+    use ts_si::tables::ConditionalAccessTable;
+    let pat = ProgramAssociationTable {
+        header: header(0x00, tsid),
+        programs: vec![],
+    }
+    .emit()
+    .unwrap();
+    let ca = activation::section::ca_descriptor(pid);
+    let cat = ConditionalAccessTable {
+        header: header(0x01, 0xffff),
+        descriptors: DescriptorList::parse(&ca),
+    }
+    .emit()
+    .unwrap();
+    let (mut c0, mut c1, mut c2) = (0u8, 0u8, 0u8);
+    let mut out = Vec::new();
+    for _ in 0..rounds {
+        for p in packetize(0x0000, std::slice::from_ref(&pat), &mut c0) {
+            out.extend_from_slice(&p);
+        }
+        for p in packetize(0x0001, std::slice::from_ref(&cat), &mut c1) {
+            out.extend_from_slice(&p);
+        }
+        for p in packetize(pid, sections, &mut c2) {
+            out.extend_from_slice(&p);
+        }
+    }
+    std::fs::write(path, out).unwrap();
+}

@@ -1,0 +1,136 @@
+//! The authorisation over the air: the CAT of the operator's transponder names the activation PID, and the box
+//! picks the sections of its own group there. Through the replay tuner with a generated stream.
+
+mod support;
+
+use std::process::Command;
+
+use activation::message::{degrees_to_e7, AuthorisationRepr, BoxId};
+use activation::section::{box_group, AuthorisationSectionRepr};
+use ed25519_dalek::SigningKey;
+use smartcard::keyfile::read_key_file;
+use support::{temp_dir, write_activation_stream};
+
+fn key(rel: &str) -> SigningKey {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .join(rel);
+    SigningKey::from_bytes(&read_key_file(&path).unwrap())
+}
+
+/// A signed authorisation for `box_id`, in a section of that box's group.
+fn section(box_id: &str, seq: u64) -> Vec<u8> {
+    let operator = key("activation/testdata/TEST-operator-signing.key");
+    let card = key("smartcard/testdata/TEST-card-8100000001.key");
+    let box_id: BoxId = box_id.parse().unwrap();
+    let repr = AuthorisationRepr {
+        key_id: 0,
+        card_number: 8_100_000_001,
+        card_public_key: card.verifying_key().to_bytes(),
+        box_id,
+        latitude_e7: degrees_to_e7(29.65).unwrap(),
+        longitude_e7: degrees_to_e7(91.13).unwrap(),
+        radius_m: 5000,
+        valid_from: 1_767_225_600,
+        valid_until: 1_893_456_000,
+        sequence: seq,
+    };
+    let msg = repr.emit_signed(&operator).unwrap();
+    AuthorisationSectionRepr {
+        group: box_group(&repr.box_id),
+        version: (seq & 0x1f) as u8,
+        section_number: 0,
+        last_section_number: 0,
+        messages: vec![&msg],
+    }
+    .to_bytes()
+    .unwrap()
+}
+
+fn stb_app(dir: &std::path::Path, args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_stb-app"))
+        .args(args)
+        .env("STB_BOX_ID", "HHT-EMU-000001")
+        .env("STB_DATA_DIR", dir)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into(),
+        String::from_utf8_lossy(&out.stderr).into(),
+    )
+}
+
+#[test]
+fn the_authorisation_arrives_over_the_air_for_this_box_only() {
+    let dir = temp_dir("ota");
+    // Another box's section first (a different group: the filter does not even deliver it), then ours.
+    write_activation_stream(
+        &dir.join("op.ts"),
+        0x0100,
+        0x1ff0,
+        &[section("HHT-EMU-999999", 4), section("HHT-EMU-000001", 1)],
+        5,
+    );
+    std::fs::write(dir.join("lineup"), "11840 r 28800 op.ts\n").unwrap();
+    let lineup = dir.join("lineup");
+    let listen = [
+        "activation",
+        "listen",
+        "--replay",
+        lineup.to_str().unwrap(),
+        "--freq",
+        "11840",
+        "--pol",
+        "r",
+        "--sr",
+        "28800",
+        "--reader",
+        "/nonexistent",
+        "--timeout",
+        "10",
+    ];
+    let (code, stdout, stderr) = stb_app(&dir, &listen);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    let (_, status, _) = stb_app(
+        &dir,
+        &["activation", "status", "--json", "--reader", "/nonexistent"],
+    );
+    let status: serde_json::Value = serde_json::from_str(status.trim()).unwrap();
+    assert_eq!(status["sequence"], 1, "{status}");
+    assert_eq!(status["home"]["radius_m"], 5000);
+
+    // A transponder whose CAT names no activation PID says so, and stores nothing new.
+    let plain = temp_dir("ota-plain");
+    std::fs::copy(
+        concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/data/vidtv-dvbs-beethoven.ts"
+        ),
+        plain.join("a.ts"),
+    )
+    .unwrap();
+    std::fs::write(plain.join("lineup"), "11840 r 28800 a.ts\n").unwrap();
+    let lineup = plain.join("lineup");
+    let listen = [
+        "activation",
+        "listen",
+        "--replay",
+        lineup.to_str().unwrap(),
+        "--freq",
+        "11840",
+        "--pol",
+        "r",
+        "--sr",
+        "28800",
+        "--reader",
+        "/nonexistent",
+        "--timeout",
+        "2",
+    ];
+    let (code, _, stderr) = stb_app(&plain, &listen);
+    assert_eq!(code, 1);
+    assert!(stderr.contains("no activation PID in the CAT"), "{stderr}");
+    let _ = std::fs::remove_dir_all(dir);
+    let _ = std::fs::remove_dir_all(plain);
+}
