@@ -216,6 +216,38 @@ fn network_scan_follows_the_nit_to_every_transponder_even_when_it_lies() {
 }
 
 #[test]
+fn blind_scan_sweeps_the_band_and_finds_every_transponder_once() {
+    let l = lineup("blind", false);
+    let r = scan(
+        &l,
+        &["--mode", "blind", "--sr", "28800", "--lock-timeout", "20"],
+    );
+    assert_eq!(found(&r), l.expected);
+    let locked: Vec<(u64, String)> = r["transponders"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["locked"] == true)
+        .map(|t| {
+            (
+                t["frequency_khz"].as_u64().unwrap(),
+                t["polarisation"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    // Exactly the eight, at their real frequencies (from each one's own NIT entry), not at the sweep's steps.
+    let mut expect: Vec<(u64, String)> = FREQS
+        .iter()
+        .map(|&(f, pol)| (u64::from(f), if pol == 3 { "R" } else { "L" }.to_string()))
+        .collect();
+    let mut got = locked.clone();
+    expect.sort();
+    got.sort();
+    assert_eq!(got, expect);
+    assert_eq!(channel_list(&l.dir.join("channels.db")).len(), 40);
+}
+
+#[test]
 fn an_initial_tuning_file_replaces_the_catalogue_list() {
     let l = lineup("tuning-file", false);
     let mut text = String::from("# dtv-scan-tables style\n");

@@ -13,7 +13,7 @@ use stb_app::lnb::{Lnb, Polarisation};
 use stb_app::scan::{scan_transponder, ScanOptions, TransponderScan};
 use stb_app::tuner::linux::LinuxTuner;
 use stb_app::tuner::replay::ReplayTuner;
-use stb_app::tuner::{Transponder, TuneRequest, Tuner};
+use stb_app::tuner::{Modulation, Rolloff, System, Transponder, TuneRequest, Tuner};
 
 use super::{print_json, CliError, CliResult};
 
@@ -25,6 +25,9 @@ pub enum Mode {
     Nit,
     /// The one transponder given with --freq, --pol and --sr.
     Tp,
+    /// Sweep the band the LNB receives on both polarisations, in steps of half the symbol rate, trying DVB-S
+    /// and DVB-S2 at the symbol rates in use (or --sr).
+    Blind,
 }
 
 #[derive(clap::Args, Debug)]
@@ -52,6 +55,9 @@ pub struct ScanArgs {
     pub db: Option<PathBuf>,
     #[arg(long, default_value_t = 0)]
     pub adapter: u32,
+    /// How long to wait for lock on each try, in ms (default 2000; 400 for --mode blind).
+    #[arg(long)]
+    pub lock_timeout: Option<u64>,
     /// Transponders from a dvbv5 / dtv-scan-tables initial tuning file instead of the catalogue's list.
     #[arg(long)]
     pub tuning_file: Option<PathBuf>,
@@ -84,6 +90,50 @@ fn pol_of(p: &dish_align::catalogue::Polarisation) -> Polarisation {
         P::L => Polarisation::Left,
         P::R => Polarisation::Right,
     }
+}
+
+/// The blind sweep: every step of half the smallest symbol rate across what the LNB receives (and the tuner's IF
+/// range takes), on the polarisations this satellite uses, at each symbol rate in use, DVB-S then DVB-S2.
+fn blind_candidates(sat: &Satellite, lnb: &Lnb, sr_ksps: Option<u32>) -> Vec<Transponder> {
+    let mut rates: Vec<u32> = match sr_ksps {
+        Some(sr) => vec![sr * 1000],
+        None => sat
+            .transponders
+            .iter()
+            .map(|t| t.symbol_rate_ksps * 1000)
+            .collect(),
+    };
+    if rates.is_empty() {
+        rates = vec![27_500_000, 28_800_000];
+    }
+    rates.sort_unstable();
+    rates.dedup();
+    let step = (rates[0] / 2000).max(2000);
+    let pols: &[Polarisation] = match sat.polarisation {
+        PolarisationKind::Circular => &[Polarisation::Right, Polarisation::Left],
+        _ => &[Polarisation::Horizontal, Polarisation::Vertical],
+    };
+    let mut out = Vec::new();
+    for &pol in pols {
+        let mut f = lnb.min_khz;
+        while f <= lnb.max_khz {
+            if lnb.setting(f, pol).is_ok() {
+                for &sr in &rates {
+                    for system in [System::DvbS, System::DvbS2] {
+                        let mut t = Transponder::dvbs(f, pol, sr);
+                        t.system = system;
+                        if system == System::DvbS2 {
+                            t.modulation = Modulation::Auto;
+                            t.rolloff = Rolloff::Auto;
+                        }
+                        out.push(t);
+                    }
+                }
+            }
+            f += step;
+        }
+    }
+    out
 }
 
 #[derive(Serialize)]
@@ -129,13 +179,17 @@ pub fn run(a: &ScanArgs) -> CliResult {
             ))
         }
         (None, None, None) => None,
+        // A blind sweep takes only the symbol rate to try.
+        (None, None, Some(_)) if a.mode == Mode::Blind => None,
         _ => {
             return Err(CliError::usage(
                 "give a transponder with all of --freq, --pol and --sr",
             ))
         }
     };
+    let blind = a.mode == Mode::Blind;
     let mut list: Vec<Transponder> = match (a.mode, given) {
+        (Mode::Blind, _) => blind_candidates(sat, &lnb, a.sr),
         (Mode::Tp, Some(t)) => vec![t],
         (Mode::Tp, None) => return Err(CliError::usage("--mode tp needs --freq, --pol and --sr")),
         (Mode::Nit, Some(t)) => vec![t],
@@ -192,13 +246,34 @@ pub fn run(a: &ScanArgs) -> CliResult {
         // Ctrl-C stops the scan and keeps what it found.
         let _ = ctrlc::set_handler(move || c.store(true, Ordering::Relaxed));
     }
-    let opts = ScanOptions::default();
+    // A blind sweep meets far more empty steps than transponders: each may cost little.
+    let lock_ms = a.lock_timeout.unwrap_or(if blind { 400 } else { 2000 });
+    if !(10..=60_000).contains(&lock_ms) {
+        return Err(CliError::usage(
+            "--lock-timeout must be between 10 and 60000 ms",
+        ));
+    }
+    let opts = ScanOptions {
+        lock_timeout: std::time::Duration::from_millis(lock_ms),
+        ..Default::default()
+    };
     let start = Instant::now();
     let mut results: Vec<TransponderScan> = Vec::new();
     let mut i = 0;
     let mut cancelled = false;
     while i < list.len() {
         let tp = list[i];
+        // A blind step inside a transponder already found (or of a system already locked there) adds nothing.
+        let covered = results.iter().any(|r| {
+            r.locked
+                && r.polarisation == tp.polarisation
+                && r.frequency_khz.abs_diff(tp.frequency_khz)
+                    <= tp.symbol_rate.max(r.symbol_rate) / 2000
+        });
+        if blind && covered {
+            i += 1;
+            continue;
+        }
         let req = TuneRequest {
             transponder: tp,
             lnb: lnb.clone(),
@@ -214,29 +289,32 @@ pub fn run(a: &ScanArgs) -> CliResult {
         };
         let total: usize =
             results.iter().map(|r| r.services.len()).sum::<usize>() + r.services.len();
-        eprintln!(
-            "[{}/{}] {} MHz {} {} kS/s: {}  (services so far: {total})",
-            i + 1,
-            list.len(),
-            f64::from(tp.frequency_khz) / 1000.0,
-            tp.polarisation,
-            tp.symbol_rate / 1000,
-            match (&r.locked, &r.signal) {
-                (false, _) => "no signal".to_string(),
-                (true, s) => format!(
-                    "{} services{}{}",
-                    r.services.len(),
-                    s.as_ref()
-                        .and_then(|s| s.cnr_db)
-                        .map_or(String::new(), |c| format!(", C/N {c:.1} dB")),
-                    if r.complete {
-                        String::new()
-                    } else {
-                        format!(", incomplete: {}", r.missing.join(", "))
-                    }
-                ),
-            }
-        );
+        let quiet = blind && !r.locked && (i + 1) % 20 != 0;
+        if !quiet {
+            eprintln!(
+                "[{}/{}] {} MHz {} {} kS/s: {}  (services so far: {total})",
+                i + 1,
+                list.len(),
+                f64::from(tp.frequency_khz) / 1000.0,
+                tp.polarisation,
+                tp.symbol_rate / 1000,
+                match (&r.locked, &r.signal) {
+                    (false, _) => "no signal".to_string(),
+                    (true, s) => format!(
+                        "{} services{}{}",
+                        r.services.len(),
+                        s.as_ref()
+                            .and_then(|s| s.cnr_db)
+                            .map_or(String::new(), |c| format!(", C/N {c:.1} dB")),
+                        if r.complete {
+                            String::new()
+                        } else {
+                            format!(", incomplete: {}", r.missing.join(", "))
+                        }
+                    ),
+                }
+            );
+        }
         if a.mode == Mode::Nit {
             // Follow the NIT, but only to transponders of this satellite we do not have yet (a NIT may lie).
             // A transport stream already received is not a new transponder, whatever its NIT entry says
@@ -267,6 +345,28 @@ pub fn run(a: &ScanArgs) -> CliResult {
                     ));
                     seen.push((t.original_network_id, t.transport_stream_id));
                 }
+            }
+        }
+        let mut r = r;
+        if blind && r.locked {
+            // The step is only near the carrier: the transponder's own NIT entry gives its real parameters.
+            let own = r.announced.iter().find(|t| {
+                Some(t.transport_stream_id) == r.transport_stream_id
+                    && t.polarisation == r.polarisation
+            });
+            if let Some(t) = own {
+                r.frequency_khz = t.frequency_khz;
+                r.symbol_rate = t.symbol_rate;
+            }
+            // The same transport stream met from two steps is one transponder.
+            let dup = results.iter().any(|x| {
+                x.locked
+                    && x.transport_stream_id == r.transport_stream_id
+                    && x.original_network_id == r.original_network_id
+            });
+            if dup {
+                i += 1;
+                continue;
             }
         }
         results.push(r);
