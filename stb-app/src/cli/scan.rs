@@ -10,7 +10,7 @@ use serde::Serialize;
 use stb_app::channels::{dvbv5, ApplyReport, ChannelDb};
 use stb_app::dvb::Adapter;
 use stb_app::lnb::{Lnb, Polarisation};
-use stb_app::scan::{scan_transponder, ScanOptions, TransponderScan};
+use stb_app::scan::{self, Progress, ScanOptions, Strategy, TransponderScan};
 use stb_app::tuner::linux::LinuxTuner;
 use stb_app::tuner::replay::ReplayTuner;
 use stb_app::tuner::{Modulation, Rolloff, System, Transponder, TuneRequest, Tuner};
@@ -188,7 +188,7 @@ pub fn run(a: &ScanArgs) -> CliResult {
         }
     };
     let blind = a.mode == Mode::Blind;
-    let mut list: Vec<Transponder> = match (a.mode, given) {
+    let list: Vec<Transponder> = match (a.mode, given) {
         (Mode::Blind, _) => blind_candidates(sat, &lnb, a.sr),
         (Mode::Tp, Some(t)) => vec![t],
         (Mode::Tp, None) => return Err(CliError::usage("--mode tp needs --freq, --pol and --sr")),
@@ -258,120 +258,56 @@ pub fn run(a: &ScanArgs) -> CliResult {
         ..Default::default()
     };
     let start = Instant::now();
-    let mut results: Vec<TransponderScan> = Vec::new();
-    let mut i = 0;
-    let mut cancelled = false;
-    while i < list.len() {
-        let tp = list[i];
-        // A blind step inside a transponder already found (or of a system already locked there) adds nothing.
-        let covered = results.iter().any(|r| {
-            r.locked
-                && r.polarisation == tp.polarisation
-                && r.frequency_khz.abs_diff(tp.frequency_khz)
-                    <= tp.symbol_rate.max(r.symbol_rate) / 2000
-        });
-        if blind && covered {
-            i += 1;
-            continue;
-        }
-        let req = TuneRequest {
-            transponder: tp,
-            lnb: lnb.clone(),
-            diseqc: Default::default(),
-        };
-        let r = match scan_transponder(tuner.as_mut(), &req, &opts, &cancel) {
-            Ok(r) => r,
-            Err(stb_app::scan::ScanError::Cancelled) => {
-                cancelled = true;
-                break;
+    let strategy = match a.mode {
+        Mode::Nit => Strategy::FollowNit {
+            orbital_position: sat.position,
+        },
+        Mode::Blind => Strategy::Blind,
+        Mode::Preset | Mode::Tp => Strategy::List,
+    };
+    let outcome = scan::run(
+        tuner.as_mut(),
+        &lnb,
+        list,
+        strategy,
+        &opts,
+        &cancel,
+        &mut |p: &Progress<'_>| {
+            let r = p.result;
+            // A blind sweep reports what it finds and a sign of life every 20 steps, not every empty step.
+            if strategy == Strategy::Blind && !r.locked && !(p.index + 1).is_multiple_of(20) {
+                return;
             }
-            Err(stb_app::scan::ScanError::Tuner(e)) => return Err(e.into()),
-        };
-        let total: usize =
-            results.iter().map(|r| r.services.len()).sum::<usize>() + r.services.len();
-        let quiet = blind && !r.locked && (i + 1) % 20 != 0;
-        if !quiet {
+            let what = if !r.locked {
+                "no signal".to_string()
+            } else {
+                format!(
+                    "{} services{}{}",
+                    r.services.len(),
+                    r.signal
+                        .as_ref()
+                        .and_then(|s| s.cnr_db)
+                        .map_or(String::new(), |c| format!(", C/N {c:.1} dB")),
+                    if r.complete {
+                        String::new()
+                    } else {
+                        format!(", incomplete: {}", r.missing.join(", "))
+                    }
+                )
+            };
             eprintln!(
-                "[{}/{}] {} MHz {} {} kS/s: {}  (services so far: {total})",
-                i + 1,
-                list.len(),
-                f64::from(tp.frequency_khz) / 1000.0,
-                tp.polarisation,
-                tp.symbol_rate / 1000,
-                match (&r.locked, &r.signal) {
-                    (false, _) => "no signal".to_string(),
-                    (true, s) => format!(
-                        "{} services{}{}",
-                        r.services.len(),
-                        s.as_ref()
-                            .and_then(|s| s.cnr_db)
-                            .map_or(String::new(), |c| format!(", C/N {c:.1} dB")),
-                        if r.complete {
-                            String::new()
-                        } else {
-                            format!(", incomplete: {}", r.missing.join(", "))
-                        }
-                    ),
-                }
+                "[{}/{}] {} MHz {} {} kS/s: {what}  (services so far: {})",
+                p.index + 1,
+                p.total,
+                f64::from(p.transponder.frequency_khz) / 1000.0,
+                p.transponder.polarisation,
+                p.transponder.symbol_rate / 1000,
+                p.services_so_far
             );
-        }
-        if a.mode == Mode::Nit {
-            // Follow the NIT, but only to transponders of this satellite we do not have yet (a NIT may lie).
-            // A transport stream already received is not a new transponder, whatever its NIT entry says
-            // (merging by original network and transport stream id: no duplicate when a parameter changes or lies).
-            let mut seen: Vec<(u16, u16)> = results
-                .iter()
-                .chain(std::iter::once(&r))
-                .filter_map(|x| Some((x.original_network_id?, x.transport_stream_id?)))
-                .collect();
-            for t in &r.announced {
-                if seen.contains(&(t.original_network_id, t.transport_stream_id)) {
-                    continue;
-                }
-                let pos =
-                    f64::from(t.orbital_position_deci) / 10.0 * if t.east { 1.0 } else { -1.0 };
-                let same_sat = (pos - sat.position).abs() < 0.5 || t.orbital_position_deci == 0;
-                let known = list.iter().any(|l| {
-                    l.polarisation == t.polarisation
-                        && l.frequency_khz.abs_diff(t.frequency_khz) <= 2000
-                });
-                let tunable = lnb.setting(t.frequency_khz, t.polarisation).is_ok()
-                    && (1_000_000..=45_000_000).contains(&t.symbol_rate);
-                if same_sat && !known && tunable {
-                    list.push(Transponder::dvbs(
-                        t.frequency_khz,
-                        t.polarisation,
-                        t.symbol_rate,
-                    ));
-                    seen.push((t.original_network_id, t.transport_stream_id));
-                }
-            }
-        }
-        let mut r = r;
-        if blind && r.locked {
-            // The step is only near the carrier: the transponder's own NIT entry gives its real parameters.
-            let own = r.announced.iter().find(|t| {
-                Some(t.transport_stream_id) == r.transport_stream_id
-                    && t.polarisation == r.polarisation
-            });
-            if let Some(t) = own {
-                r.frequency_khz = t.frequency_khz;
-                r.symbol_rate = t.symbol_rate;
-            }
-            // The same transport stream met from two steps is one transponder.
-            let dup = results.iter().any(|x| {
-                x.locked
-                    && x.transport_stream_id == r.transport_stream_id
-                    && x.original_network_id == r.original_network_id
-            });
-            if dup {
-                i += 1;
-                continue;
-            }
-        }
-        results.push(r);
-        i += 1;
-    }
+        },
+    )?;
+    let cancelled = outcome.cancelled;
+    let mut results = outcome.transponders;
     let (mut db, policy) = opening
         .join()
         .map_err(|_| CliError::failed("the channel database could not be opened"))?

@@ -17,8 +17,8 @@ use ts_si::tables::{
 use ts_si::text::CharsetPolicy;
 
 use crate::dvb::SectionFilter;
-use crate::lnb::Polarisation;
-use crate::tuner::{SectionSource, Signal, System, TuneError, TuneRequest, Tuner};
+use crate::lnb::{Lnb, Polarisation};
+use crate::tuner::{SectionSource, Signal, System, Transponder, TuneError, TuneRequest, Tuner};
 use tables::TableGatherer;
 
 /// How long to wait for what: a dead transponder must cost little, a live one no more than its tables need.
@@ -207,6 +207,139 @@ impl Filter {
     fn table(&self) -> Option<&TableGatherer> {
         self.gather.values().find(|g| g.is_complete())
     }
+}
+
+/// How a scan walks its transponder list.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Strategy {
+    /// Exactly the list given.
+    List,
+    /// The list, then every transponder of this orbital position (degrees east) that a NIT announces and that
+    /// is not a transport stream already received (merged by original network and transport stream id, so a
+    /// changed parameter or a lying NIT makes no duplicate).
+    FollowNit { orbital_position: f64 },
+    /// A sweep: steps inside a transponder already found are skipped, and a locked step takes the real
+    /// frequency and symbol rate from the transponder's own NIT entry.
+    Blind,
+}
+
+/// What a scan reports after each transponder, for the CLI's progress line and the UI's progress screen.
+pub struct Progress<'a> {
+    /// Position in the (growing) list, from 0.
+    pub index: usize,
+    pub total: usize,
+    pub transponder: &'a Transponder,
+    pub result: &'a TransponderScan,
+    pub services_so_far: usize,
+}
+
+/// What a whole scan found; a cancelled scan keeps what it found before.
+pub struct ScanOutcome {
+    pub transponders: Vec<TransponderScan>,
+    pub cancelled: bool,
+}
+
+/// Scans a list of transponders through one LNB.
+pub fn run(
+    tuner: &mut dyn Tuner,
+    lnb: &Lnb,
+    mut list: Vec<Transponder>,
+    strategy: Strategy,
+    opts: &ScanOptions,
+    cancel: &AtomicBool,
+    progress: &mut dyn FnMut(&Progress<'_>),
+) -> Result<ScanOutcome, TuneError> {
+    let mut results: Vec<TransponderScan> = Vec::new();
+    let mut i = 0;
+    while i < list.len() {
+        let tp = list[i];
+        i += 1;
+        let covered = results.iter().any(|r| {
+            r.locked
+                && r.polarisation == tp.polarisation
+                && r.frequency_khz.abs_diff(tp.frequency_khz)
+                    <= tp.symbol_rate.max(r.symbol_rate) / 2000
+        });
+        if strategy == Strategy::Blind && covered {
+            continue;
+        }
+        let req = TuneRequest {
+            transponder: tp,
+            lnb: lnb.clone(),
+            diseqc: Default::default(),
+        };
+        let mut r = match scan_transponder(tuner, &req, opts, cancel) {
+            Ok(r) => r,
+            Err(ScanError::Cancelled) => {
+                return Ok(ScanOutcome {
+                    transponders: results,
+                    cancelled: true,
+                })
+            }
+            Err(ScanError::Tuner(e)) => return Err(e),
+        };
+        let services_so_far =
+            results.iter().map(|r| r.services.len()).sum::<usize>() + r.services.len();
+        progress(&Progress {
+            index: i - 1,
+            total: list.len(),
+            transponder: &tp,
+            result: &r,
+            services_so_far,
+        });
+        if let Strategy::FollowNit { orbital_position } = strategy {
+            let mut seen: Vec<(u16, u16)> = results
+                .iter()
+                .chain(std::iter::once(&r))
+                .filter_map(|x| Some((x.original_network_id?, x.transport_stream_id?)))
+                .collect();
+            for t in &r.announced {
+                if seen.contains(&(t.original_network_id, t.transport_stream_id)) {
+                    continue;
+                }
+                let pos =
+                    f64::from(t.orbital_position_deci) / 10.0 * if t.east { 1.0 } else { -1.0 };
+                let same_sat = (pos - orbital_position).abs() < 0.5 || t.orbital_position_deci == 0;
+                let known = list.iter().any(|l| {
+                    l.polarisation == t.polarisation
+                        && l.frequency_khz.abs_diff(t.frequency_khz) <= 2000
+                });
+                let tunable = lnb.setting(t.frequency_khz, t.polarisation).is_ok()
+                    && (1_000_000..=45_000_000).contains(&t.symbol_rate);
+                if same_sat && !known && tunable {
+                    list.push(Transponder::dvbs(
+                        t.frequency_khz,
+                        t.polarisation,
+                        t.symbol_rate,
+                    ));
+                    seen.push((t.original_network_id, t.transport_stream_id));
+                }
+            }
+        }
+        if strategy == Strategy::Blind && r.locked {
+            let own = r.announced.iter().find(|t| {
+                Some(t.transport_stream_id) == r.transport_stream_id
+                    && t.polarisation == r.polarisation
+            });
+            if let Some(t) = own {
+                r.frequency_khz = t.frequency_khz;
+                r.symbol_rate = t.symbol_rate;
+            }
+            let dup = results.iter().any(|x| {
+                x.locked
+                    && x.transport_stream_id == r.transport_stream_id
+                    && x.original_network_id == r.original_network_id
+            });
+            if dup {
+                continue;
+            }
+        }
+        results.push(r);
+    }
+    Ok(ScanOutcome {
+        transponders: results,
+        cancelled: false,
+    })
 }
 
 /// Scans one transponder. `cancel` is checked between reads; a cancelled scan returns [`ScanError::Cancelled`].
