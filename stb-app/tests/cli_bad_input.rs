@@ -1,19 +1,9 @@
 //! Bad input on the command line is refused with one clear line and exit status 2, before any device is opened:
 //! these run on the build machine, which has no /dev/dvb at all, so reaching the device would say so instead.
 
-use std::process::Command;
+mod support;
 
-fn stb_app(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_stb-app"))
-        .args(args)
-        .output()
-        .expect("stb-app runs");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+use support::stb_app;
 
 fn refused(args: &[&str], expect: &str) {
     let (code, stdout, stderr) = stb_app(args);

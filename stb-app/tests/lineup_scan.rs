@@ -6,10 +6,9 @@ mod support;
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::process::Command;
 
 use serde_json::Value;
-use support::{temp_dir, write_transponder, GenService, NitEntry};
+use support::{stb_app, temp_dir, write_transponder, GenService, NitEntry};
 use ts_si::descriptors::DvbString;
 use ts_si::text::{encode, Charset};
 
@@ -89,18 +88,6 @@ fn lineup(name: &str, lie: bool) -> Lineup {
     }
     std::fs::write(dir.join("lineup"), lines).unwrap();
     Lineup { dir, expected }
-}
-
-fn stb_app(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_stb-app"))
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into(),
-        String::from_utf8_lossy(&out.stderr).into(),
-    )
 }
 
 fn scan(l: &Lineup, extra: &[&str]) -> Value {

@@ -3,13 +3,22 @@
 
 mod support;
 
-use std::process::Command;
-
 use activation::message::{degrees_to_e7, AuthorisationRepr, BoxId};
 use activation::section::{box_group, AuthorisationSectionRepr};
 use ed25519_dalek::SigningKey;
 use smartcard::keyfile::read_key_file;
-use support::{temp_dir, write_activation_stream};
+use support::{stb_app_env, temp_dir, write_activation_stream};
+
+/// `stb-app` as the emulated box HHT-EMU-000001 with its data in `dir`.
+fn stb_app(dir: &std::path::Path, args: &[&str]) -> (i32, String, String) {
+    stb_app_env(
+        args,
+        &[
+            ("STB_BOX_ID", "HHT-EMU-000001".as_ref()),
+            ("STB_DATA_DIR", dir.as_os_str()),
+        ],
+    )
+}
 
 fn key(rel: &str) -> SigningKey {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -45,20 +54,6 @@ fn section(box_id: &str, seq: u64) -> Vec<u8> {
     }
     .to_bytes()
     .unwrap()
-}
-
-fn stb_app(dir: &std::path::Path, args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_stb-app"))
-        .args(args)
-        .env("STB_BOX_ID", "HHT-EMU-000001")
-        .env("STB_DATA_DIR", dir)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into(),
-        String::from_utf8_lossy(&out.stderr).into(),
-    )
 }
 
 #[test]

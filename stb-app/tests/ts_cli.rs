@@ -1,18 +1,8 @@
 //! `stb-app ts analyze` and `stb-app ts epg` on a capture from the kernel's vidtv adapter.
 
-use std::process::Command;
+mod support;
 
-fn stb_app(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_stb-app"))
-        .args(args)
-        .output()
-        .expect("stb-app runs");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into(),
-        String::from_utf8_lossy(&out.stderr).into(),
-    )
-}
+use support::stb_app;
 
 #[test]
 fn analyze_and_epg_read_the_vidtv_capture() {

@@ -27,6 +27,24 @@ fn tools() -> (std::path::PathBuf, std::path::PathBuf) {
     (dir.join("operator-sign"), dir.join("card-emulator"))
 }
 
+/// The card emulator with test card 8100000001, on the host end of the box's card-reader port.
+fn card_in_reader(emulator: &std::path::Path, ctl: &box_tests::Control) -> std::process::Child {
+    Command::new(emulator)
+        .current_dir(top())
+        .arg("--socket")
+        .arg(ctl.state.join("card.sock"))
+        .args([
+            "--card-number",
+            "8100000001",
+            "--card-key",
+            "smartcard/testdata/TEST-card-8100000001.key",
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("card-emulator starts")
+}
+
 fn sign(tool: &std::path::Path, box_id: &str) -> String {
     let out = Command::new(tool)
         .current_dir(top())
@@ -84,20 +102,7 @@ echo '=== end ==='
 "#
     );
     let g = BoxRun::new().run_with(&script, |ctl| {
-        let mut card = Command::new(&card_emulator)
-            .current_dir(top())
-            .arg("--socket")
-            .arg(ctl.state.join("card.sock"))
-            .args([
-                "--card-number",
-                "8100000001",
-                "--card-key",
-                "smartcard/testdata/TEST-card-8100000001.key",
-            ])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("card-emulator starts");
+        let mut card = card_in_reader(&card_emulator, ctl);
         while ctl.alive() {
             std::thread::sleep(std::time::Duration::from_millis(200));
         }
@@ -155,20 +160,7 @@ echo '=== end ==='
     let away = nmea("GPGGA,060100,2949.8000,N,09107.8000,E,1,08,0.9,3650.0,M,-30.0,M,,");
     let no_fix = nmea("GPGGA,,,,,,0,00,99.99,,,,,,");
     let g = BoxRun::new().run_with(&script, |ctl| {
-        let mut card = Command::new(&card_emulator)
-            .current_dir(top())
-            .arg("--socket")
-            .arg(ctl.state.join("card.sock"))
-            .args([
-                "--card-number",
-                "8100000001",
-                "--card-key",
-                "smartcard/testdata/TEST-card-8100000001.key",
-            ])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("card-emulator starts");
+        let mut card = card_in_reader(&card_emulator, ctl);
         let mut gps = ctl.gps();
         // In lockstep with the box: one sentence, then wait until the box has reported it (sentences written
         // before the box reads would pile up in the socket and arrive late, all at once).

@@ -698,9 +698,9 @@ mod tests {
             .unwrap()
     }
 
-    #[test]
-    fn the_vidtv_capture_scans_to_what_dvbv5_scan_found() {
-        let mut tuner = ReplayTuner::new(vec![ReplayTransponder {
+    /// The replay tuner playing the vidtv capture on its transponder, and the request that tunes it.
+    fn vidtv_capture() -> (ReplayTuner, TuneRequest) {
+        let tuner = ReplayTuner::new(vec![ReplayTransponder {
             frequency_khz: 11_362_000,
             polarisation: Polarisation::Horizontal,
             symbol_rate: 27_500_000,
@@ -712,6 +712,12 @@ mod tests {
             lnb: Lnb::universal(),
             diseqc: Default::default(),
         };
+        (tuner, req)
+    }
+
+    #[test]
+    fn the_vidtv_capture_scans_to_what_dvbv5_scan_found() {
+        let (mut tuner, req) = vidtv_capture();
         let r = scan_transponder(
             &mut tuner,
             &req,
@@ -765,18 +771,7 @@ mod tests {
 
     #[test]
     fn cancelling_stops_the_scan() {
-        let mut tuner = ReplayTuner::new(vec![ReplayTransponder {
-            frequency_khz: 11_362_000,
-            polarisation: Polarisation::Horizontal,
-            symbol_rate: 27_500_000,
-            file: data("vidtv-dvbs-beethoven.ts"),
-            cnr_db: 12.0,
-        }]);
-        let req = TuneRequest {
-            transponder: Transponder::dvbs(11_362_000, Polarisation::Horizontal, 27_500_000),
-            lnb: Lnb::universal(),
-            diseqc: Default::default(),
-        };
+        let (mut tuner, req) = vidtv_capture();
         let r = scan_transponder(
             &mut tuner,
             &req,

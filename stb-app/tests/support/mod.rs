@@ -206,6 +206,26 @@ pub fn write_transponder(
     std::fs::write(path, out).unwrap();
 }
 
+/// Runs the `stb-app` binary under test with extra environment; returns exit status, stdout and stderr.
+pub fn stb_app_env(args: &[&str], env: &[(&str, &std::ffi::OsStr)]) -> (i32, String, String) {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_stb-app"));
+    cmd.args(args);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().expect("stb-app runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// Runs the `stb-app` binary under test.
+pub fn stb_app(args: &[&str]) -> (i32, String, String) {
+    stb_app_env(args, &[])
+}
+
 /// A fresh folder for one test.
 pub fn temp_dir(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("stb-test-{}-{name}", std::process::id()));
