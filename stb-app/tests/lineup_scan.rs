@@ -235,6 +235,64 @@ fn blind_scan_sweeps_the_band_and_finds_every_transponder_once() {
 }
 
 #[test]
+fn ctrl_c_stops_the_scan_and_keeps_what_it_found() {
+    let l = lineup("cancel", false);
+    // Only the first two transponders broadcast: the other six are dead and cost their lock timeout each.
+    let lines = std::fs::read_to_string(l.dir.join("lineup")).unwrap();
+    std::fs::write(
+        l.dir.join("lineup"),
+        lines
+            .lines()
+            .take(2)
+            .map(|x| format!("{x}\n"))
+            .collect::<String>(),
+    )
+    .unwrap();
+    let db = l.dir.join("channels.db");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_stb-app"))
+        .args([
+            "scan",
+            "--satellite",
+            "92.2E",
+            "--replay",
+            l.dir.join("lineup").to_str().unwrap(),
+            "--db",
+            db.to_str().unwrap(),
+        ])
+        .stderr(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Wait until the scan reports the third transponder (dead: it waits for lock), then press Ctrl-C.
+    let stderr = child.stderr.take().unwrap();
+    let mut lines = std::io::BufRead::lines(std::io::BufReader::new(stderr));
+    for line in lines.by_ref() {
+        if line.unwrap().starts_with("[2/8]") {
+            break;
+        }
+    }
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let pid = child.id().to_string();
+    assert!(std::process::Command::new("kill")
+        .args(["-INT", &pid])
+        .status()
+        .unwrap()
+        .success());
+    let status = child.wait().unwrap();
+    assert_eq!(
+        status.code(),
+        Some(130),
+        "a cancelled scan says so in its status"
+    );
+    let kept = channel_list(&db);
+    assert_eq!(
+        kept.len(),
+        10,
+        "the two transponders scanned before Ctrl-C are kept"
+    );
+}
+
+#[test]
 fn an_initial_tuning_file_replaces_the_catalogue_list() {
     let l = lineup("tuning-file", false);
     let mut text = String::from("# dtv-scan-tables style\n");

@@ -265,6 +265,7 @@ pub fn run(a: &ScanArgs) -> CliResult {
         Mode::Blind => Strategy::Blind,
         Mode::Preset | Mode::Tp => Strategy::List,
     };
+    let tty = std::io::IsTerminal::is_terminal(&std::io::stderr());
     let outcome = scan::run(
         tuner.as_mut(),
         &lnb,
@@ -274,6 +275,29 @@ pub fn run(a: &ScanArgs) -> CliResult {
         &cancel,
         &mut |p: &Progress<'_>| {
             let r = p.result;
+            if tty {
+                // On a terminal: one bar, redrawn, and a line of its own for each transponder found.
+                let width = 30;
+                let done = (p.index + 1) * width / p.total.max(1);
+                let bar = format!("{}{}", "#".repeat(done), "-".repeat(width - done));
+                if r.locked {
+                    eprintln!(
+                        "\r\x1b[K{} MHz {}: {} services",
+                        f64::from(r.frequency_khz) / 1000.0,
+                        r.polarisation,
+                        r.services.len()
+                    );
+                }
+                eprint!(
+                    "\r\x1b[K[{bar}] {}/{}  {} MHz {}  services: {}",
+                    p.index + 1,
+                    p.total,
+                    f64::from(p.transponder.frequency_khz) / 1000.0,
+                    p.transponder.polarisation,
+                    p.services_so_far
+                );
+                return;
+            }
             // A blind sweep reports what it finds and a sign of life every 20 steps, not every empty step.
             if strategy == Strategy::Blind && !r.locked && !(p.index + 1).is_multiple_of(20) {
                 return;
@@ -306,6 +330,9 @@ pub fn run(a: &ScanArgs) -> CliResult {
             );
         },
     )?;
+    if tty {
+        eprintln!();
+    }
     let cancelled = outcome.cancelled;
     let mut results = outcome.transponders;
     let (mut db, policy) = opening

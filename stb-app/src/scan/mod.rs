@@ -252,6 +252,12 @@ pub fn run(
     let mut results: Vec<TransponderScan> = Vec::new();
     let mut i = 0;
     while i < list.len() {
+        if cancel.load(Ordering::Relaxed) {
+            return Ok(ScanOutcome {
+                transponders: results,
+                cancelled: true,
+            });
+        }
         let tp = list[i];
         i += 1;
         let covered = results.iter().any(|r| {
@@ -370,6 +376,9 @@ pub fn scan_transponder(
     };
     tuner.tune(req)?;
     let lock = tuner.wait_for_lock(start, opts.lock_timeout)?;
+    if cancel.load(Ordering::Relaxed) {
+        return Err(ScanError::Cancelled);
+    }
     if !lock.locked {
         out.elapsed_ms = start.elapsed().as_millis() as u64;
         return Ok(out);
