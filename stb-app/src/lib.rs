@@ -6,3 +6,4 @@ pub mod dvb;
 pub mod lnb;
 pub mod scan;
 pub mod tuner;
+pub mod ui;
