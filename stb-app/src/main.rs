@@ -58,6 +58,8 @@ enum Command {
         #[command(subcommand)]
         what: ts_si::cli::TsCommand,
     },
+    /// Print what each remote key does (checks a remote or a key-map file).
+    Remote(cli::remote::RemoteArgs),
     /// Record the transport stream (all of it or some PIDs) from dvr0 into a file.
     Capture(cli::capture::CaptureArgs),
 }
@@ -136,6 +138,7 @@ fn main() {
             what: ActivationCommand::Listen(a),
         } => cli::card::listen(a),
         Command::Scan(a) => cli::scan::run(a),
+        Command::Remote(a) => cli::remote::run(a),
         Command::Ts { what } => {
             let stdout = std::io::stdout();
             let mut out = stdout.lock();

@@ -106,3 +106,58 @@ echo '=== end ==='
     assert!(ppm.len() >= w * h * 3, "a whole frame of pixels");
     let _ = std::fs::remove_file(&shot);
 }
+
+#[test]
+fn the_remote_keeps_working_after_it_is_unplugged_and_plugged_back() {
+    let script = r#"
+echo '=== keys ==='
+stb-app remote --count 6 --timeout 120
+echo '=== end ==='
+"#;
+    let g = BoxRun::new().run_with(script, |ctl| {
+        let start = Instant::now();
+        while !ctl.stdout_so_far().contains("Press keys") {
+            assert!(
+                start.elapsed() < Duration::from_secs(120),
+                "stb-app remote never started"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        std::thread::sleep(Duration::from_millis(500));
+        let lines = || ctl.stdout_so_far().lines().count();
+        // Each key waits until the box has printed it, so none is sent into a device that is not read yet.
+        let send = |key: &str| {
+            let before = lines();
+            for _ in 0..10 {
+                ctl.monitor(&format!("sendkey {key}"));
+                let t = Instant::now();
+                while lines() == before && t.elapsed() < Duration::from_secs(3) {
+                    std::thread::sleep(Duration::from_millis(50));
+                }
+                if lines() > before {
+                    return;
+                }
+            }
+            panic!("the box never saw key {key}");
+        };
+        send("up");
+        send("ret");
+        send("esc");
+        // Unplug the remote, plug it back: the box finds it again by itself.
+        ctl.monitor("device_del remote");
+        std::thread::sleep(Duration::from_secs(2));
+        ctl.monitor("device_add virtio-keyboard-pci,id=remote");
+        std::thread::sleep(Duration::from_secs(2));
+        send("1");
+        send("down");
+        send("pgup");
+    });
+    assert_eq!(g.status, 0, "stdout:\n{}\nstderr:\n{}", g.stdout, g.stderr);
+    let keys: Vec<&str> = g.part("keys").lines().skip(1).collect();
+    assert_eq!(
+        keys,
+        vec!["Up", "Ok", "Back", "Digit(1)", "Down", "ChannelUp"],
+        "{}",
+        g.stdout
+    );
+}

@@ -3,6 +3,7 @@
 pub mod capture;
 pub mod card;
 pub mod frontend;
+pub mod remote;
 pub mod scan;
 pub mod sections;
 pub mod status;

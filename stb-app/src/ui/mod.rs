@@ -2,4 +2,5 @@
 //! key means ([`keys`]) and how the box moves between channels ([`zapping`]). The Slint screens sit on top.
 
 pub mod keys;
+pub mod remote;
 pub mod zapping;
