@@ -90,7 +90,6 @@ impl Remote {
                 std::fs::read_to_string(self.sys_dir.join(&name).join("device/capabilities/key"))
                     .unwrap_or_default();
             if caps
-                .trim()
                 .split_whitespace()
                 .all(|w| w.trim_start_matches('0').is_empty())
             {
