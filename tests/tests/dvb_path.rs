@@ -46,6 +46,7 @@ echo '=== femon ==='; timeout 3 dvb-fe-tool -m 2>&1 | grep 'C/N' | head -n 3
 echo '=== capture-pids ==='; stb-app capture --pid 0 --pid 0x11 --packets 50 --out /tmp/two.ts --json
 echo '=== capture-all ==='; stb-app capture --packets 3000 --out /tmp/all.ts --json; ls -l /tmp/all.ts | awk '{{print "size", $5}}'
 echo '=== pat ==='; stb-app sections --pid 0 --table 0x00 --count 2 --json
+echo '=== sdt ==='; stb-app sections --pid 0x11 --table 0x42 --json
 echo '=== scan ==='; printf '{DVBV5_CHANNEL}' > /tmp/in.conf
 dvbv5-scan -l UNIVERSAL -S 0 -o /tmp/out.conf /tmp/in.conf >/dev/null 2>&1; cat /tmp/out.conf
 echo '=== end ==='
@@ -174,6 +175,17 @@ echo '=== end ==='
         "{}",
         g.part("capture-all")
     );
+
+    // SDT actual through a kernel section filter, decoded by the SI engine
+    let sdt = &g.json_lines("sdt")[0];
+    assert_eq!(sdt["crc_ok"], true);
+    let lines: Vec<&str> = sdt["decoded"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|l| l.as_str())
+        .collect();
+    assert!(lines.iter().any(|l| l.contains("\"Beethoven\"")), "{sdt}");
 
     // PAT through a kernel section filter: CRC checks, programs match what dvbv5-scan found
     let pats = g.json_lines("pat");

@@ -87,24 +87,110 @@ fn describe(pid: u16, s: &[u8]) -> SectionReport {
     }
 }
 
-/// A readable summary of the section's body for the tables a technician asks for most.
-fn decode(s: &[u8]) -> Vec<String> {
-    match s.first() {
-        // PAT (ISO/IEC 13818-1 2.4.4.3): program_number -> PMT PID; program 0 names the NIT PID.
-        Some(0x00) if s.len() >= 12 => s[8..s.len() - 4]
-            .chunks_exact(4)
-            .map(|p| {
-                let program = u16::from_be_bytes([p[0], p[1]]);
-                let pid = u16::from_be_bytes([p[2] & 0x1f, p[3]]);
-                if program == 0 {
+/// A readable summary of the section's body, from the SI engine's table types. Text without a charset byte is
+/// read as GB18030, as the box does for Chinese networks.
+fn decode(bytes: &[u8]) -> Vec<String> {
+    use ts_si::descriptors::Descriptor;
+    use ts_si::tables::{stream_type_name, Table};
+    let Ok(section) = ts_si::section::Section::new_checked(bytes) else {
+        return Vec::new();
+    };
+    let Ok(Some(table)) = Table::parse(&section) else {
+        return Vec::new();
+    };
+    let policy = ts_si::text::CharsetPolicy::with_default(ts_si::text::Charset::Gb18030);
+    let mut out = Vec::new();
+    match table {
+        // ISO/IEC 13818-1 2.4.4.3: program_number -> PMT PID; program 0 names the NIT PID.
+        Table::Pat(t) => {
+            for (program, pid) in t.programs {
+                out.push(if program == 0 {
                     format!("network PID 0x{pid:04x}")
                 } else {
                     format!("program {program} -> PMT PID 0x{pid:04x}")
+                });
+            }
+        }
+        Table::Cat(t) => {
+            for d in t.descriptors.iter() {
+                if let Descriptor::Ca(c) = d {
+                    out.push(format!(
+                        "CA system 0x{:04x} EMM PID 0x{:04x}",
+                        c.ca_system_id, c.ca_pid
+                    ));
                 }
-            })
-            .collect(),
-        _ => Vec::new(),
+            }
+        }
+        Table::Pmt(t) => {
+            out.push(format!(
+                "program {} PCR PID 0x{:04x}",
+                t.program_number(),
+                t.pcr_pid
+            ));
+            for es in t.streams {
+                out.push(format!(
+                    "PID 0x{:04x} type 0x{:02x} {}",
+                    es.elementary_pid,
+                    es.stream_type,
+                    stream_type_name(es.stream_type)
+                ));
+            }
+        }
+        Table::Sdt(t) => {
+            let onid = t.original_network_id;
+            out.push(format!(
+                "transport stream 0x{:04x} original network 0x{onid:04x}",
+                t.transport_stream_id()
+            ));
+            for svc in t.services {
+                for d in svc.descriptors.iter() {
+                    if let Descriptor::Service(sd) = d {
+                        out.push(format!(
+                            "service {} type 0x{:02x} \"{}\" provider \"{}\"{}",
+                            svc.service_id,
+                            sd.service_type,
+                            sd.service_name.decode(&policy, Some(onid)),
+                            sd.provider_name.decode(&policy, Some(onid)),
+                            if svc.free_ca_mode { " scrambled" } else { "" }
+                        ));
+                    }
+                }
+            }
+        }
+        Table::Nit(t) => {
+            for d in t.descriptors.iter() {
+                if let Descriptor::NetworkName(n) = d {
+                    out.push(format!("network \"{}\"", n.name.decode(&policy, None)));
+                }
+            }
+            for ts in t.transports {
+                out.push(format!(
+                    "transport stream 0x{:04x} original network 0x{:04x}",
+                    ts.transport_stream_id, ts.original_network_id
+                ));
+            }
+        }
+        Table::Eit(t) => {
+            let onid = t.original_network_id;
+            for e in t.events {
+                let title = e.descriptors.iter().find_map(|d| match d {
+                    Descriptor::ShortEvent(s) => Some(s.event_name.decode(&policy, Some(onid))),
+                    _ => None,
+                });
+                out.push(format!(
+                    "event {} {} +{} s \"{}\"",
+                    e.event_id,
+                    e.start_time.to_iso(),
+                    e.duration_secs(),
+                    title.unwrap_or_default()
+                ));
+            }
+        }
+        Table::Tdt(t) => out.push(format!("UTC {}", t.utc_time.to_iso())),
+        Table::Tot(t) => out.push(format!("UTC {}", t.utc_time.to_iso())),
+        Table::Bat(_) => {}
     }
+    out
 }
 
 pub fn run(a: &SectionsArgs) -> CliResult {
@@ -164,4 +250,58 @@ pub fn run(a: &SectionsArgs) -> CliResult {
         }
     }
     Ok(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::decode;
+
+    /// The first complete section of `pid` with `table_id` in the vidtv capture.
+    fn section(pid: u16, table_id: u8) -> Vec<u8> {
+        let ts = std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/data/vidtv-dvbs-beethoven.ts"
+        ))
+        .unwrap();
+        let mut demux = ts_si::demux::Demux::empty();
+        demux.add_pid(pid);
+        let mut found = None;
+        demux.feed(&ts, &mut |s| {
+            if found.is_none() && s.data.first() == Some(&table_id) {
+                found = Some(s.data.to_vec());
+            }
+        });
+        found.unwrap()
+    }
+
+    #[test]
+    fn sections_are_decoded_for_technicians() {
+        assert_eq!(
+            decode(&section(0x0000, 0x00)),
+            vec!["program 2176 -> PMT PID 0x0101", "network PID 0x0010"]
+        );
+        let sdt = decode(&section(0x0011, 0x42));
+        assert!(
+            sdt.iter()
+                .any(|l| l == "service 2176 type 0x02 \"Beethoven\" provider \"LinuxTV.org\""),
+            "{sdt:?}"
+        );
+        let pmt = decode(&section(0x0101, 0x02));
+        assert_eq!(pmt[0], "program 2176 PCR PID 0x0200");
+        assert!(pmt[1].starts_with("PID 0x0111 type 0x06"), "{pmt:?}");
+        let nit = decode(&section(0x0010, 0x40));
+        assert!(
+            nit.contains(&"network \"LinuxTV.org\"".to_string()),
+            "{nit:?}"
+        );
+        let eit = decode(&section(0x0012, 0x4e));
+        assert!(eit.iter().any(|l| l.contains("Für Elise")), "{eit:?}");
+        let mut broken = section(0x0011, 0x42);
+        let n = broken.len();
+        broken[n - 1] ^= 1;
+        assert!(
+            decode(&broken).is_empty(),
+            "a section whose CRC is wrong is not decoded"
+        );
+    }
 }
