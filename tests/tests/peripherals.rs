@@ -27,31 +27,54 @@ echo '=== end ==='
     let shot = std::env::temp_dir().join(format!("stb-screen-{}.ppm", std::process::id()));
     let shot_in_host = shot.clone();
     let g = BoxRun::new().run_with(script, move |ctl| {
+        // Each part waits for the box to reach it (its marker in the output), so nothing piles up in a socket
+        // before the box reads; every wait is bounded, and writes never block.
+        let deadline = Instant::now() + Duration::from_secs(240);
+        let reached = |marker: &str| {
+            while !ctl.stdout_so_far().contains(marker) {
+                if !ctl.alive() || Instant::now() > deadline {
+                    return false;
+                }
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            true
+        };
+        if !reached("=== gps ===") {
+            return;
+        }
         let mut gps = ctl.gps();
+        gps.set_write_timeout(Some(Duration::from_millis(200)))
+            .unwrap();
+        while !ctl.stdout_so_far().contains("=== card ===")
+            && ctl.alive()
+            && Instant::now() < deadline
+        {
+            let _ = gps.write_all(GGA.as_bytes());
+            std::thread::sleep(Duration::from_millis(150));
+        }
         let card = ctl.card();
         card.set_read_timeout(Some(Duration::from_millis(100)))
             .unwrap();
         let mut card_lines = BufReader::new(card.try_clone().unwrap());
         let mut card = card;
-        let mut answered = false;
-        let mut shot_taken = false;
-        let start = Instant::now();
-        while ctl.alive() && start.elapsed() < Duration::from_secs(240) {
-            let _ = gps.write_all(GGA.as_bytes());
+        while !ctl.stdout_so_far().contains("=== keys ===")
+            && ctl.alive()
+            && Instant::now() < deadline
+        {
             let mut line = String::new();
-            if !answered && card_lines.read_line(&mut line).is_ok() && line.ends_with('\n') {
+            if card_lines.read_line(&mut line).is_ok() && line.ends_with('\n') {
                 card.write_all(format!("card-echo: {line}").as_bytes())
                     .unwrap();
-                answered = true;
             }
-            if answered {
-                ctl.monitor("sendkey up");
-                if !shot_taken {
-                    ctl.monitor(&format!("screendump {}", shot_in_host.display()));
-                    shot_taken = true;
-                }
+        }
+        let mut shot_taken = false;
+        while ctl.alive() && Instant::now() < deadline {
+            ctl.monitor("sendkey up");
+            if !shot_taken {
+                ctl.monitor(&format!("screendump {}", shot_in_host.display()));
+                shot_taken = true;
             }
-            std::thread::sleep(Duration::from_millis(150));
+            std::thread::sleep(Duration::from_millis(300));
         }
     });
     assert_eq!(g.status, 0, "stdout:\n{}\nstderr:\n{}", g.stdout, g.stderr);
