@@ -61,10 +61,7 @@ fn box_id() -> Result<BoxId, CliError> {
 }
 
 fn state_dir() -> PathBuf {
-    std::env::var_os("STB_DATA_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("/var/lib/stb"))
-        .join("activation")
+    super::data_dir().join("activation")
 }
 
 fn now() -> i64 {
@@ -342,24 +339,19 @@ pub fn listen(a: &ListenArgs) -> CliResult {
         None => Box::new(LinuxTuner::open(Adapter::open(a.adapter)?)?),
     };
     if let (Some(freq), Some(pol), Some(sr)) = (a.freq, &a.pol, a.sr) {
-        let args = super::tune::TuneArgs {
-            freq,
-            pol: pol.clone(),
-            sr,
-            system: "dvbs".into(),
-            modulation: None,
-            fec: "auto".into(),
-            lnb: a.lnb.clone(),
-            diseqc: None,
-            uncommitted: None,
-            burst: None,
-            timeout: 5.0,
-            pat: false,
-            hold: false,
-            json: false,
-            adapter: a.adapter,
+        let pol: stb_app::lnb::Polarisation = pol
+            .parse()
+            .map_err(|e: stb_app::lnb::LnbError| CliError::usage(e.to_string()))?;
+        let req = stb_app::tuner::TuneRequest {
+            transponder: stb_app::tuner::Transponder::dvbs(
+                (freq * 1000.0).round() as u32,
+                pol,
+                sr.saturating_mul(1000),
+            ),
+            lnb: super::tune::lnb_for(pol, a.lnb.as_deref())?,
+            diseqc: Default::default(),
         };
-        let req = super::tune::request(&args)?;
+        req.resolve()?;
         let start = Instant::now();
         tuner.tune(&req)?;
         if !tuner.wait_for_lock(start, Duration::from_secs(5))?.locked {

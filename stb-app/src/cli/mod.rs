@@ -60,6 +60,13 @@ impl From<stb_app::tuner::TuneError> for CliError {
 
 pub type CliResult = Result<i32, CliError>;
 
+/// Where the box keeps what must survive a reboot: `$STB_DATA_DIR`, by default `/var/lib/stb` (the data disk).
+pub fn data_dir() -> std::path::PathBuf {
+    std::env::var_os("STB_DATA_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| "/var/lib/stb".into())
+}
+
 /// Prints a value as one line of JSON.
 pub fn print_json<T: serde::Serialize>(v: &T) -> Result<(), CliError> {
     let s = serde_json::to_string(v)

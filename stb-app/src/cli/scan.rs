@@ -67,10 +67,7 @@ pub struct ScanArgs {
 }
 
 pub fn default_db() -> PathBuf {
-    std::env::var_os("STB_DATA_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("/var/lib/stb"))
-        .join("channels.db")
+    super::data_dir().join("channels.db")
 }
 
 /// The LNB an installer fits for this satellite.

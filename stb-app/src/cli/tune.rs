@@ -60,6 +60,18 @@ pub struct TuneArgs {
     pub adapter: u32,
 }
 
+/// The LNB named on the command line, or by default the one the polarisation implies: circular (l/r) is the
+/// 户户通 single-LO 10750 MHz LNB, linear (h/v) the universal LNB.
+pub fn lnb_for(pol: Polarisation, name: Option<&str>) -> Result<Lnb, CliError> {
+    match name {
+        Some(name) => name
+            .parse()
+            .map_err(|e: stb_app::lnb::LnbError| CliError::usage(e.to_string())),
+        None if pol.is_circular() => Ok(Lnb::ku_circular_10750()),
+        None => Ok(Lnb::universal()),
+    }
+}
+
 /// Builds the request from the command line, refusing anything impossible before a device is touched.
 pub fn request(a: &TuneArgs) -> Result<TuneRequest, CliError> {
     let pol: Polarisation = a
@@ -72,13 +84,7 @@ pub fn request(a: &TuneArgs) -> Result<TuneRequest, CliError> {
             a.freq
         )));
     }
-    let lnb: Lnb = match &a.lnb {
-        Some(name) => name
-            .parse()
-            .map_err(|e: stb_app::lnb::LnbError| CliError::usage(e.to_string()))?,
-        None if pol.is_circular() => Lnb::ku_circular_10750(),
-        None => Lnb::universal(),
-    };
+    let lnb = lnb_for(pol, a.lnb.as_deref())?;
     let system: System = a.system.parse().map_err(CliError::usage)?;
     let modulation = match (&a.modulation, system) {
         (Some(m), _) => m.parse::<Modulation>().map_err(CliError::usage)?,

@@ -134,6 +134,11 @@ impl Tuner for LinuxTuner {
         Ok(Signal::from_frontend(status, &stats, modcod))
     }
 
+    /// FE_READ_STATUS alone: the lock wait need not read the DVBv5 statistics every few milliseconds.
+    fn is_locked(&mut self) -> Result<bool, TuneError> {
+        Ok(self.frontend.read_status()?.lock)
+    }
+
     fn sections(&mut self, filter: &SectionFilter) -> Result<Box<dyn SectionSource>, TuneError> {
         let demux = self.adapter.demux()?;
         demux.set_buffer_size(256 * 1024)?;

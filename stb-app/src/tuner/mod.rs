@@ -52,6 +52,12 @@ pub trait Tuner {
     /// Lock state and signal figures now. Figures are only given while locked: unlocked drivers report garbage.
     fn signal(&mut self) -> Result<Signal, TuneError>;
 
+    /// Whether the tuner is locked now; cheaper than [`Tuner::signal`] where the backend can tell without the
+    /// statistics (the lock wait polls this every few milliseconds).
+    fn is_locked(&mut self) -> Result<bool, TuneError> {
+        Ok(self.signal()?.locked)
+    }
+
     /// Starts a section filter on the tuned transponder.
     fn sections(&mut self, filter: &SectionFilter) -> Result<Box<dyn SectionSource>, TuneError>;
 
@@ -62,7 +68,7 @@ pub trait Tuner {
         timeout: Duration,
     ) -> Result<LockOutcome, TuneError> {
         loop {
-            let locked = self.signal()?.locked;
+            let locked = self.is_locked()?;
             let elapsed = since.elapsed();
             if locked || elapsed >= timeout {
                 return Ok(LockOutcome { locked, elapsed });
