@@ -62,6 +62,10 @@ enum Command {
     Remote(cli::remote::RemoteArgs),
     /// Record the transport stream (all of it or some PIDs) from dvr0 into a file.
     Capture(cli::capture::CaptureArgs),
+    /// Render a screen of the UI to a PNG file (headless), or list the screens.
+    Render(cli::render::RenderArgs),
+    /// The box's screens on the framebuffer, driven by the remote (the box's main program).
+    Ui(cli::ui::UiArgs),
 }
 
 #[derive(Subcommand)]
@@ -139,6 +143,8 @@ fn main() {
         } => cli::card::listen(a),
         Command::Scan(a) => cli::scan::run(a),
         Command::Remote(a) => cli::remote::run(a),
+        Command::Render(a) => cli::render::run(a),
+        Command::Ui(a) => cli::ui::run(a),
         Command::Ts { what } => {
             let stdout = std::io::stdout();
             let mut out = stdout.lock();

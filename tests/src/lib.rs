@@ -12,6 +12,11 @@ use std::time::{Duration, Instant};
 static ONE_BOX: Mutex<()> = Mutex::new(());
 
 /// The project's top folder.
+/// vidtv (which locks only on the frequencies it is told) set up as the eight ChinaSat 9 transponders of the
+/// preset list, seen through the 10750 MHz LNB with the 9750 MHz offset vidtv applies (IF + 9750 MHz).
+pub const CHINASAT_VIDTV: &str =
+    "vidtv_valid_dvb_s_freqs=10840000,10880000,10920000,10960000,11020000,11060000,11100000,11140000";
+
 pub fn top() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()

@@ -7,7 +7,7 @@ use box_tests::BoxRun;
 
 /// vidtv takes Ku frequencies and subtracts 9750 MHz (it assumes a universal LNB): IF + 9750 MHz makes it answer
 /// on the IF a ChinaSat transponder has through the 10750 MHz LNB.
-pub const CHINASAT_VIDTV: &str = "vidtv_valid_dvb_s_freqs=10840000,10880000,10920000,10960000,11020000,11060000,11100000,11140000";
+use box_tests::CHINASAT_VIDTV;
 
 const DVBV5_INPUT: &str = r#"
 : > /tmp/in.conf

@@ -359,6 +359,23 @@ impl ChannelDb {
         Ok(n > 0)
     }
 
+    /// Exchanges two channels' numbers (moving a channel in the list), in one transaction: a power cut leaves
+    /// either the old or the new order, never two channels with one number.
+    pub fn swap_numbers(&mut self, a: u32, b: u32) -> Result<(), DbError> {
+        let path = self.path.clone();
+        let err = move |source| DbError::Sqlite {
+            path: path.clone(),
+            source,
+        };
+        let tx = self.conn.transaction().map_err(&err)?;
+        tx.execute(
+            "UPDATE service SET number = CASE number WHEN ?1 THEN ?2 ELSE ?1 END WHERE number IN (?1, ?2)",
+            params![a, b],
+        )
+        .map_err(&err)?;
+        tx.commit().map_err(&err)
+    }
+
     fn edit(&mut self, sql: &str, number: u32, on: bool) -> Result<bool, DbError> {
         let n = self
             .conn

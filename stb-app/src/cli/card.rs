@@ -145,7 +145,7 @@ pub fn info(a: &ReaderArgs, json: bool) -> CliResult {
     Ok(0)
 }
 
-fn activation() -> Result<Activation, CliError> {
+pub fn activation() -> Result<Activation, CliError> {
     let identity = BoxIdentity::with_firmware_key(box_id()?);
     Activation::open(identity, Store::new(state_dir()))
         .map_err(|e| CliError::failed(format!("activation state: {e}")))

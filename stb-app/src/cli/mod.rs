@@ -4,10 +4,12 @@ pub mod capture;
 pub mod card;
 pub mod frontend;
 pub mod remote;
+pub mod render;
 pub mod scan;
 pub mod sections;
 pub mod status;
 pub mod tune;
+pub mod ui;
 
 use std::fmt;
 

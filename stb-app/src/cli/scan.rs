@@ -79,7 +79,7 @@ pub fn satellite_lnb(sat: &Satellite) -> Lnb {
     }
 }
 
-fn pol_of(p: &dish_align::catalogue::Polarisation) -> Polarisation {
+pub fn pol_of(p: &dish_align::catalogue::Polarisation) -> Polarisation {
     use dish_align::catalogue::Polarisation as P;
     match p {
         P::H => Polarisation::Horizontal,

@@ -1,0 +1,676 @@
+//! `stb-app ui`: the box's main program. The screens on the framebuffer, the remote read from evdev on its own
+//! thread, and a backend thread that owns the tuner, the channel database, the GPS and the activation state, so
+//! the UI thread never waits on a device: both threads talk to it through `slint::invoke_from_event_loop`.
+
+use std::cell::RefCell;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use stb_app::channels::ChannelDb;
+use stb_app::dvb::Adapter;
+use stb_app::lnb::Lnb;
+use stb_app::scan::{self, Progress, ScanOptions, ServiceKind, Strategy};
+use stb_app::tuner::linux::LinuxTuner;
+use stb_app::tuner::replay::ReplayTuner;
+use stb_app::tuner::{Transponder, TuneRequest, Tuner};
+use stb_app::ui::framebuffer::Framebuffer;
+use stb_app::ui::keys::KeyMap;
+use stb_app::ui::model::{self, DishView, Event, Lang, Notice, Request, SignalView, Ui};
+use stb_app::ui::remote::Remote;
+use stb_app::ui::shell::{self, Shell};
+
+use super::CliError;
+
+#[derive(clap::Args, Debug)]
+pub struct UiArgs {
+    /// The framebuffer device the screens are drawn on.
+    #[arg(long, default_value = "/dev/fb0")]
+    pub fb: PathBuf,
+    #[arg(long, default_value_t = 0)]
+    pub adapter: u32,
+    /// The positioning module (NMEA).
+    #[arg(long, default_value = "/dev/gps")]
+    pub gps: PathBuf,
+    /// A key-map file for another remote (`KEY_NAME = action` lines).
+    #[arg(long)]
+    pub keymap: Option<PathBuf>,
+    /// A replay lineup (transport-stream files) instead of the tuner: for development and demos.
+    #[arg(long)]
+    pub replay: Option<PathBuf>,
+}
+
+fn now_utc() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
+/// Seconds since the kernel started (what "first frame within 3 s of user space" is measured against).
+fn uptime() -> Option<f64> {
+    std::fs::read_to_string("/proc/uptime")
+        .ok()?
+        .split_whitespace()
+        .next()?
+        .parse()
+        .ok()
+}
+
+thread_local! {
+    static STATE: RefCell<Option<(Ui, Shell, mpsc::Sender<Request>)>> = const { RefCell::new(None) };
+    static SHOWN: RefCell<Option<model::Screen>> = const { RefCell::new(None) };
+}
+
+/// Runs on the UI thread: feed the model, forward its requests, redraw.
+fn with_ui(f: impl FnOnce(&mut Ui, Instant) -> Vec<Request>) {
+    STATE.with(|s| {
+        if let Some((ui, shell, to_backend)) = s.borrow_mut().as_mut() {
+            let now = Instant::now();
+            for r in f(ui, now) {
+                let _ = to_backend.send(r);
+            }
+            shell.show(ui, now);
+            // One log line per screen change: technicians read it, the end-to-end test follows it.
+            SHOWN.with(|shown| {
+                if shown.replace(Some(ui.screen)) != Some(ui.screen) {
+                    eprintln!("ui: screen {}", ui.screen.name());
+                }
+            });
+        }
+    });
+}
+
+pub fn run(a: &UiArgs) -> Result<i32, CliError> {
+    let started = uptime();
+    let fb = Framebuffer::open(&a.fb).map_err(|e| CliError::failed(e.to_string()))?;
+    let (w, h) = fb.size();
+    let shell = shell::open(slint::PhysicalSize::new(w, h), Some(Box::new(fb)))
+        .map_err(|e| CliError::failed(format!("cannot start the screens: {e}")))?;
+    let db_path = super::data_dir().join("channels.db");
+    let (channels, installed, lang, pin) = match ChannelDb::open(&db_path) {
+        Ok(db) => {
+            let setting = |k: &str| db.setting(k).ok().flatten();
+            (
+                db.channels().unwrap_or_default(),
+                setting("installed").as_deref() == Some("1"),
+                setting("language").and_then(|l| model::lang_from_code(&l)),
+                setting("parental_pin"),
+            )
+        }
+        Err(_) => (Vec::new(), false, None, None),
+    };
+    let lang =
+        lang.unwrap_or_else(|| Lang::from_locale(&std::env::var("LANG").unwrap_or_default()));
+    let mut ui = Ui::new(lang, channels, installed, None);
+    ui.pin = pin;
+    if let Ok(pin) = std::fs::read_to_string("/etc/stb/technician-pin") {
+        ui.technician_pin = pin.trim().to_string();
+    }
+    let (to_backend, requests) = mpsc::channel();
+    let now = Instant::now();
+    let first = ui.start(now);
+    shell.show(&ui, now);
+    STATE.with(|s| *s.borrow_mut() = Some((ui, shell, to_backend.clone())));
+    for r in first {
+        let _ = to_backend.send(r);
+    }
+
+    // The remote: every evdev device with keys, replugging included (ui::remote).
+    let keymap = match &a.keymap {
+        Some(p) => KeyMap::with_file(p).map_err(|e| CliError::usage(e.to_string()))?,
+        None => KeyMap::default(),
+    };
+    std::thread::spawn(move || {
+        let mut remote = Remote::new(keymap);
+        loop {
+            if let Some(action) = remote.next_action(Duration::from_millis(500)) {
+                eprintln!("ui: key {action:?}");
+                if slint::invoke_from_event_loop(move || with_ui(|ui, now| ui.key(action, now)))
+                    .is_err()
+                {
+                    return;
+                }
+            }
+        }
+    });
+
+    let (adapter, replay, gps) = (a.adapter, a.replay.clone(), a.gps.clone());
+    std::thread::spawn(move || {
+        let backend = Backend {
+            adapter,
+            replay,
+            gps,
+            db_path,
+            tuner: None,
+            lnb: Lnb::ku_circular_10750(),
+            monitor: None,
+            gps_on: Arc::new(AtomicBool::new(false)),
+            pending: None,
+        };
+        backend.run(requests)
+    });
+
+    // Time-driven parts of the model (number entry, banners) and the clock.
+    let timer = slint::Timer::default();
+    timer.start(
+        slint::TimerMode::Repeated,
+        Duration::from_millis(250),
+        || {
+            with_ui(|ui, now| {
+                ui.event(
+                    Event::Clock {
+                        utc: now_utc(),
+                        offset_s: 8 * 3600,
+                    },
+                    now,
+                );
+                ui.tick(now)
+            })
+        },
+    );
+    let report_first = slint::Timer::default();
+    report_first.start(
+        slint::TimerMode::SingleShot,
+        Duration::from_millis(0),
+        move || {
+            // The first frame has been presented when the loop gets here.
+            if let (Some(start), Some(t)) = (started, uptime()) {
+                eprintln!(
+                    "ui: first frame at {t:.2} s since boot ({:.0} ms after start)",
+                    (t - start) * 1000.0
+                );
+            }
+            println!("ui: ready");
+        },
+    );
+    slint::run_event_loop().map_err(|e| CliError::failed(format!("the UI stopped: {e}")))?;
+    Ok(0)
+}
+
+fn send(e: Event) {
+    let _ = slint::invoke_from_event_loop(move || with_ui(|ui, now| ui.event(e, now)));
+}
+
+fn storage_error(e: impl std::fmt::Display) {
+    let text = e.to_string();
+    let full = text.contains("full") || text.contains("No space");
+    send(Event::Notice(if full {
+        Notice::DiskFull(text)
+    } else {
+        Notice::StorageFailed(text)
+    }));
+}
+
+/// Owns the devices; carries out the model's requests one at a time.
+struct Backend {
+    adapter: u32,
+    replay: Option<PathBuf>,
+    gps: PathBuf,
+    db_path: PathBuf,
+    tuner: Option<Box<dyn Tuner>>,
+    lnb: Lnb,
+    /// The transponder whose signal is reported every half second.
+    monitor: Option<Transponder>,
+    gps_on: Arc<AtomicBool>,
+    /// A request that arrived while the guide was being read.
+    pending: Option<Request>,
+}
+
+impl Backend {
+    fn tuner(&mut self) -> Option<&mut Box<dyn Tuner>> {
+        if self.tuner.is_none() {
+            let t: Result<Box<dyn Tuner>, String> = match &self.replay {
+                Some(l) => ReplayTuner::from_lineup_file(l)
+                    .map(|t| Box::new(t) as Box<dyn Tuner>)
+                    .map_err(|e| e.to_string()),
+                None => Adapter::open(self.adapter)
+                    .map_err(|e| e.to_string())
+                    .and_then(|a| LinuxTuner::open(a).map_err(|e| e.to_string()))
+                    .map(|t| Box::new(t) as Box<dyn Tuner>),
+            };
+            match t {
+                Ok(t) => self.tuner = Some(t),
+                Err(e) => eprintln!("ui: no tuner: {e}"),
+            }
+        }
+        self.tuner.as_mut()
+    }
+
+    fn db(&self) -> Option<ChannelDb> {
+        match ChannelDb::open(&self.db_path) {
+            Ok(db) => Some(db),
+            Err(e) => {
+                storage_error(e);
+                None
+            }
+        }
+    }
+
+    fn preset() -> Vec<Transponder> {
+        let catalogue = dish_align::catalogue::Catalogue::builtin();
+        catalogue
+            .find("92.2E")
+            .map(|sat| {
+                sat.transponders
+                    .iter()
+                    .map(|t| {
+                        Transponder::dvbs(
+                            t.frequency_mhz * 1000,
+                            super::scan::pol_of(&t.polarisation),
+                            t.symbol_rate_ksps * 1000,
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    fn tune(&mut self, tp: Transponder) -> bool {
+        let lnb = self.lnb.clone();
+        let Some(t) = self.tuner() else { return false };
+        let req = TuneRequest {
+            transponder: tp,
+            lnb,
+            diseqc: Default::default(),
+        };
+        let start = Instant::now();
+        t.tune(&req).is_ok()
+            && t.wait_for_lock(start, Duration::from_millis(2000))
+                .is_ok_and(|o| o.locked)
+    }
+
+    fn run(mut self, requests: Receiver<Request>) {
+        loop {
+            if let Some(r) = self.pending.take() {
+                self.handle(r, &requests);
+                continue;
+            }
+            match requests.recv_timeout(Duration::from_millis(500)) {
+                Ok(r) => self.handle(r, &requests),
+                Err(RecvTimeoutError::Timeout) => {}
+                Err(RecvTimeoutError::Disconnected) => return,
+            }
+            if let Some(tp) = self.monitor {
+                if let Some(t) = self.tuner() {
+                    if let Ok(s) = t.signal() {
+                        let mut v = SignalView::from(&s);
+                        v.transponder = format!(
+                            "{} {} {}",
+                            tp.frequency_khz / 1000,
+                            tp.polarisation,
+                            tp.symbol_rate / 1000
+                        );
+                        send(Event::Signal(v));
+                    }
+                }
+            }
+        }
+    }
+
+    fn handle(&mut self, r: Request, requests: &Receiver<Request>) {
+        match r {
+            Request::SetLanguage(l) => {
+                if let Some(mut db) = self.db() {
+                    if let Err(e) = db.set_setting("language", model::lang_code(l)) {
+                        storage_error(e);
+                    }
+                }
+            }
+            Request::SetLnb { lof_mhz, power: _ } => {
+                self.lnb = if lof_mhz == 10750 {
+                    Lnb::ku_circular_10750()
+                } else {
+                    Lnb::user(lof_mhz * 1000, None)
+                };
+            }
+            Request::WatchGps(on) => self.watch_gps(on),
+            Request::MonitorSignal(number) => {
+                let tp = number
+                    .and_then(|n| {
+                        self.db()?
+                            .channels()
+                            .ok()?
+                            .into_iter()
+                            .find(|c| c.number == n)
+                    })
+                    .map(|c| Transponder::dvbs(c.frequency_khz, c.polarisation, c.symbol_rate))
+                    .or_else(|| Self::preset().first().copied());
+                if let Some(tp) = tp {
+                    self.tune(tp);
+                    self.monitor = Some(tp);
+                }
+            }
+            Request::StopSignal => self.monitor = None,
+            Request::StartScan { .. } => self.scan(requests),
+            Request::StopScan => {}
+            Request::Tune(n) => {
+                let Some(c) = self
+                    .db()
+                    .and_then(|db| db.channels().ok())
+                    .and_then(|cs| cs.into_iter().find(|c| c.number == n))
+                else {
+                    return;
+                };
+                let locked = self.tune(Transponder::dvbs(
+                    c.frequency_khz,
+                    c.polarisation,
+                    c.symbol_rate,
+                ));
+                send(Event::Tuned {
+                    number: n,
+                    locked,
+                    scrambled: c.scrambled,
+                });
+                if locked {
+                    self.collect_epg(requests);
+                }
+            }
+            Request::SetFavourite(n, on) => self.edit(|db| db.set_favourite(n, on).map(|_| ())),
+            Request::SetLocked(n, on) => self.edit(|db| db.set_locked(n, on).map(|_| ())),
+            Request::SwapNumbers(a, b) => self.edit(|db| db.swap_numbers(a, b)),
+            Request::SetPin(p) => self.edit(|db| db.set_setting("parental_pin", &p)),
+            Request::SetCharset(c) => self.edit(|db| db.set_setting("default_charset_name", &c)),
+            Request::MarkInstalled => self.edit(|db| db.set_setting("installed", "1")),
+            Request::FactoryReset => {
+                for suffix in ["", "-wal", "-shm"] {
+                    let mut p = self.db_path.clone().into_os_string();
+                    p.push(suffix);
+                    let _ = std::fs::remove_file(PathBuf::from(p));
+                }
+                send(Event::Channels(Vec::new()));
+            }
+            Request::RefreshDiagnostics => self.diagnostics(),
+            Request::RefreshActivation => {
+                if let Ok(act) = super::card::activation() {
+                    let report = act.report(now_utc());
+                    let qr = act.request().qr_matrix().ok();
+                    send(Event::Activation(Box::new(report), qr));
+                }
+            }
+        }
+    }
+
+    /// The guide of the transponder tuned: EIT present/following and schedule (actual) on PID 0x12, read for a few
+    /// seconds or until the household asks for something else.
+    fn collect_epg(&mut self, requests: &Receiver<Request>) {
+        let policy = self
+            .db()
+            .and_then(|db| db.charset_policy().ok())
+            .unwrap_or_else(|| {
+                ts_si::text::CharsetPolicy::with_default(ts_si::text::Charset::Gb18030)
+            });
+        let Some(t) = self.tuner() else { return };
+        // 0x4E (p/f actual) and 0x50..0x5F (schedule actual): table_id & 0xE0 == 0x40 covers 0x40..0x5F; others
+        // are dropped below.
+        let Ok(mut source) =
+            t.sections(&stb_app::dvb::SectionFilter::table_masked(0x12, 0x40, 0xE0))
+        else {
+            return;
+        };
+        let until = Instant::now() + Duration::from_secs(4);
+        let mut entries = Vec::new();
+        while Instant::now() < until {
+            if let Ok(r) = requests.try_recv() {
+                self.flush_epg(&mut entries);
+                // Something else to do (the next channel, a key): the guide waits for the next tune.
+                self.pending = Some(r);
+                return;
+            }
+            let Ok(Some(bytes)) = source.next_section(Duration::from_millis(200)) else {
+                continue;
+            };
+            let Ok(section) = ts_si::section::Section::new_checked(&bytes[..]) else {
+                continue;
+            };
+            let Ok(Some(ts_si::tables::Table::Eit(eit))) = ts_si::tables::Table::parse(&section)
+            else {
+                continue;
+            };
+            if !eit.is_actual() {
+                continue;
+            }
+            let service = (
+                eit.original_network_id,
+                eit.transport_stream_id,
+                eit.service_id(),
+            );
+            for e in &eit.events {
+                let short = e.descriptors.iter().find_map(|d| match d {
+                    ts_si::descriptors::Descriptor::ShortEvent(s) => Some(s),
+                    _ => None,
+                });
+                entries.push(model::EpgEntry {
+                    service,
+                    start: e.start_time.unix(),
+                    duration_s: e.duration_secs(),
+                    title: short
+                        .map(|s| s.event_name.decode(&policy, Some(service.0)))
+                        .unwrap_or_default(),
+                    text: short
+                        .map(|s| s.text.decode(&policy, Some(service.0)))
+                        .unwrap_or_default(),
+                });
+            }
+            if entries.len() >= 64 {
+                self.flush_epg(&mut entries);
+            }
+        }
+        self.flush_epg(&mut entries);
+    }
+
+    fn flush_epg(&mut self, entries: &mut Vec<model::EpgEntry>) {
+        if !entries.is_empty() {
+            send(Event::Epg(std::mem::take(entries)));
+        }
+    }
+
+    fn edit(&mut self, f: impl FnOnce(&mut ChannelDb) -> Result<(), stb_app::channels::DbError>) {
+        if let Some(mut db) = self.db() {
+            if let Err(e) = f(&mut db) {
+                storage_error(e);
+            }
+        }
+    }
+
+    fn scan(&mut self, requests: &Receiver<Request>) {
+        self.monitor = None;
+        let list = Self::preset();
+        let lnb = self.lnb.clone();
+        let cancel = AtomicBool::new(false);
+        let Some(tuner) = self.tuner() else {
+            send(Event::ScanFinished(Vec::new()));
+            return;
+        };
+        let (mut tv, mut radio) = (0, 0);
+        let outcome = scan::run(
+            tuner.as_mut(),
+            &lnb,
+            list,
+            Strategy::FollowNit {
+                orbital_position: 92.2,
+            },
+            &ScanOptions::default(),
+            &cancel,
+            &mut |p: &Progress<'_>| {
+                tv += p
+                    .result
+                    .services
+                    .iter()
+                    .filter(|s| s.kind == ServiceKind::Tv)
+                    .count();
+                radio += p
+                    .result
+                    .services
+                    .iter()
+                    .filter(|s| s.kind == ServiceKind::Radio)
+                    .count();
+                send(Event::ScanProgress {
+                    done: p.index + 1,
+                    total: p.total,
+                    transponder: format!(
+                        "{} MHz {}",
+                        p.transponder.frequency_khz / 1000,
+                        p.transponder.polarisation
+                    ),
+                    tv,
+                    radio,
+                });
+                // BACK on the scan screen: stop after this transponder and keep what was found.
+                while let Ok(r) = requests.try_recv() {
+                    if r == Request::StopScan {
+                        cancel.store(true, Ordering::Relaxed);
+                    }
+                }
+            },
+        );
+        let results = match outcome {
+            Ok(o) => o.transponders,
+            Err(e) => {
+                eprintln!("ui: scan failed: {e}");
+                Vec::new()
+            }
+        };
+        let Some(mut db) = self.db() else { return };
+        if let Ok(policy) = db.charset_policy() {
+            let mut results = results;
+            for s in results.iter_mut().flat_map(|r| r.services.iter_mut()) {
+                s.redecode(&policy);
+            }
+            if let Err(e) = db.apply_scan("92.2E", &results) {
+                storage_error(e);
+            }
+        }
+        let channels = db.channels().unwrap_or_default();
+        eprintln!("ui: scan finished, {} channels", channels.len());
+        send(Event::ScanFinished(channels));
+    }
+
+    fn watch_gps(&mut self, on: bool) {
+        let was = self.gps_on.swap(on, Ordering::SeqCst);
+        if !on || was {
+            return;
+        }
+        let path = self.gps.clone();
+        let flag = self.gps_on.clone();
+        std::thread::spawn(move || {
+            let present = path.exists();
+            send(Event::Dish(DishView {
+                gps_present: present,
+                ..Default::default()
+            }));
+            if !present {
+                return;
+            }
+            let Some(path_text) = path.to_str() else {
+                return;
+            };
+            let Ok(mut reader) = dish_align::gps::GpsReader::open(path_text, Default::default())
+            else {
+                return;
+            };
+            while flag.load(Ordering::SeqCst) {
+                let Ok(Some(dish_align::gps::GpsEvent::Fix(fix))) =
+                    reader.poll(Duration::from_secs(1))
+                else {
+                    continue;
+                };
+                let Ok(site) = dish_align::geodesy::Site::new(
+                    fix.lat_deg,
+                    fix.lon_deg,
+                    fix.ellipsoidal_height_m,
+                ) else {
+                    continue;
+                };
+                let angles = dish_align::geodesy::look_angles(&site, 92.2);
+                let year = 2026.9;
+                let decl = dish_align::wmm::declination_at(
+                    fix.lat_deg,
+                    fix.lon_deg,
+                    fix.ellipsoidal_height_m / 1000.0,
+                    year,
+                )
+                .map(|d| d.declination_deg)
+                .ok();
+                send(Event::Dish(DishView {
+                    gps_present: true,
+                    fix: Some((fix.lat_deg, fix.lon_deg)),
+                    azimuth_true: Some(angles.azimuth_deg),
+                    azimuth_magnetic: decl.map(|d| (angles.azimuth_deg - d).rem_euclid(360.0)),
+                    elevation: Some(angles.elevation_deg),
+                    skew: Some(angles.skew_deg),
+                }));
+            }
+        });
+    }
+
+    fn diagnostics(&mut self) {
+        let describe = self
+            .tuner()
+            .map(|t| t.describe())
+            .unwrap_or_else(|| "—".into());
+        let signal = self.tuner().and_then(|t| t.signal().ok());
+        let channels = self
+            .db()
+            .and_then(|db| db.channels().ok())
+            .unwrap_or_default();
+        let act = super::card::activation().ok().map(|a| a.report(now_utc()));
+        let free = nix::sys::statvfs::statvfs(&super::data_dir())
+            .map(|s| {
+                format!(
+                    "{:.1} MB",
+                    s.blocks_available() as f64 * s.fragment_size() as f64 / 1e6
+                )
+            })
+            .unwrap_or_else(|e| e.to_string());
+        let values = vec![
+            describe,
+            self.monitor
+                .map(|t| {
+                    format!(
+                        "{} {} {}",
+                        t.frequency_khz / 1000,
+                        t.polarisation,
+                        t.symbol_rate / 1000
+                    )
+                })
+                .unwrap_or_else(|| "—".into()),
+            signal
+                .map(|s| {
+                    format!(
+                        "{} · C/N {}",
+                        if s.locked { "LOCK" } else { "NO LOCK" },
+                        s.cnr_db.map_or("—".into(), |c| format!("{c:.1} dB"))
+                    )
+                })
+                .unwrap_or_else(|| "—".into()),
+            act.as_ref()
+                .and_then(|r| r.card_number)
+                .map_or("—".into(), |n| n.to_string()),
+            act.as_ref()
+                .map(|r| format!("{:?} {}", r.status, r.code.unwrap_or("")))
+                .unwrap_or_else(|| "—".into()),
+            act.as_ref()
+                .and_then(|r| r.fix)
+                .map_or("—".into(), |f| format!("{:.4}, {:.4}", f.lat, f.lon)),
+            format!(
+                "{} TV · {} radio",
+                channels
+                    .iter()
+                    .filter(|c| c.kind == ServiceKind::Tv)
+                    .count(),
+                channels
+                    .iter()
+                    .filter(|c| c.kind == ServiceKind::Radio)
+                    .count()
+            ),
+            free,
+            act.as_ref()
+                .map(|r| r.box_id.clone())
+                .unwrap_or_else(|| "—".into()),
+            env!("CARGO_PKG_VERSION").into(),
+        ];
+        send(Event::Diagnostics(values));
+    }
+}

@@ -1,0 +1,1189 @@
+//! The UI model: which screen is up, what it shows and what each remote key does there, as plain data. The model
+//! never touches a device: it answers keys and backend events with [`Request`]s that the backend carries out off
+//! the UI thread, and the view (`ui::view`) copies it into the Slint globals. Flow tests drive it with keys.
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+pub use activation::Lang;
+
+use super::keys::Action;
+use super::zapping::{ListKind, Zap, Zapper};
+use crate::channels::Channel;
+use crate::scan::ServiceKind;
+
+/// How long the info banner stays after a channel change or INFO.
+pub const BANNER_TIME: Duration = Duration::from_secs(5);
+/// How long the volume bar stays.
+pub const VOLUME_TIME: Duration = Duration::from_secs(3);
+/// LNB local oscillators offered by the wizard and settings, MHz (the first is the 户户通 default).
+pub const LNB_CHOICES: [u32; 5] = [10750, 5150, 9750, 10600, 11300];
+/// Encodings offered for channel names sent without a charset byte (see ts-si's `CharsetPolicy`).
+pub const CHARSET_CHOICES: [&str; 4] = ["GB18030", "ISO-6937", "UTF-8", "Big5"];
+/// The number of settings rows (see screens/settings.slint).
+pub const SETTINGS_ROWS: usize = 9;
+/// Days the programme guide covers.
+pub const EPG_DAYS: i64 = 7;
+
+/// Every screen, by the name `stb-app render --screen` takes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Screen {
+    WizardLanguage,
+    WizardSatellite,
+    WizardDish,
+    WizardSignal,
+    WizardScan,
+    WizardDone,
+    Watching,
+    ChannelList,
+    Epg,
+    Signal,
+    Settings,
+    Activation,
+    Diagnostics,
+}
+
+impl Screen {
+    pub const ALL: [Screen; 13] = [
+        Screen::WizardLanguage,
+        Screen::WizardSatellite,
+        Screen::WizardDish,
+        Screen::WizardSignal,
+        Screen::WizardScan,
+        Screen::WizardDone,
+        Screen::Watching,
+        Screen::ChannelList,
+        Screen::Epg,
+        Screen::Signal,
+        Screen::Settings,
+        Screen::Activation,
+        Screen::Diagnostics,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Screen::WizardLanguage => "wizard-language",
+            Screen::WizardSatellite => "wizard-satellite",
+            Screen::WizardDish => "wizard-dish",
+            Screen::WizardSignal => "wizard-signal",
+            Screen::WizardScan => "wizard-scan",
+            Screen::WizardDone => "wizard-done",
+            Screen::Watching => "watching",
+            Screen::ChannelList => "channel-list",
+            Screen::Epg => "epg",
+            Screen::Signal => "signal",
+            Screen::Settings => "settings",
+            Screen::Activation => "activation",
+            Screen::Diagnostics => "diagnostics",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Screen> {
+        Screen::ALL.into_iter().find(|s| s.name() == name)
+    }
+
+    fn is_wizard(self) -> bool {
+        matches!(
+            self,
+            Screen::WizardLanguage
+                | Screen::WizardSatellite
+                | Screen::WizardDish
+                | Screen::WizardSignal
+                | Screen::WizardScan
+                | Screen::WizardDone
+        )
+    }
+}
+
+/// Language codes as the bundled translations name them.
+pub fn lang_code(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Zh => "zh_CN",
+        Lang::Bo => "bo",
+        Lang::En => "en",
+    }
+}
+
+pub fn lang_from_code(code: &str) -> Option<Lang> {
+    match code {
+        "zh" | "zh_CN" => Some(Lang::Zh),
+        "bo" => Some(Lang::Bo),
+        "en" => Some(Lang::En),
+        _ => None,
+    }
+}
+
+/// The wizard's language list, in screen order.
+pub const LANGS: [Lang; 3] = [Lang::Zh, Lang::Bo, Lang::En];
+
+/// A signal reading as the screens show it.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SignalView {
+    pub locked: bool,
+    pub strength: u8,
+    pub quality: u8,
+    pub level_dbm: Option<f64>,
+    pub cnr_db: Option<f64>,
+    pub ber: Option<f64>,
+    pub transponder: String,
+}
+
+impl From<&crate::tuner::Signal> for SignalView {
+    fn from(s: &crate::tuner::Signal) -> Self {
+        SignalView {
+            locked: s.locked,
+            strength: s.strength_percent.unwrap_or(0),
+            quality: s.quality_percent.unwrap_or(0),
+            level_dbm: s.level_dbm,
+            cnr_db: s.cnr_db,
+            ber: s.pre_ber,
+            transponder: String::new(),
+        }
+    }
+}
+
+/// What the positioning module says, with the look angles to the satellite.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DishView {
+    pub gps_present: bool,
+    pub fix: Option<(f64, f64)>,
+    pub azimuth_true: Option<f64>,
+    pub azimuth_magnetic: Option<f64>,
+    pub elevation: Option<f64>,
+    pub skew: Option<f64>,
+}
+
+/// One programme of the guide.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EpgEntry {
+    /// Service (original network, transport stream, service id).
+    pub service: (u16, u16, u16),
+    /// Start, seconds since 1970 UTC.
+    pub start: i64,
+    pub duration_s: u32,
+    pub title: String,
+    pub text: String,
+}
+
+/// Problems shown on every screen until they go away.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Notice {
+    MissingFont(String),
+    DiskFull(String),
+    StorageFailed(String),
+}
+
+/// What the backend reports.
+#[derive(Clone, Debug)]
+pub enum Event {
+    Signal(SignalView),
+    Dish(DishView),
+    ScanProgress {
+        done: usize,
+        total: usize,
+        transponder: String,
+        tv: usize,
+        radio: usize,
+    },
+    /// The scan ended (finished or stopped) and the channel list now holds this.
+    ScanFinished(Vec<Channel>),
+    Channels(Vec<Channel>),
+    /// A channel was tuned: locked or not, and whether its programme is scrambled for this card.
+    Tuned {
+        number: u32,
+        locked: bool,
+        scrambled: bool,
+    },
+    Epg(Vec<EpgEntry>),
+    /// The activation state and the QR code of the activation request (size, modules row by row).
+    Activation(Box<activation::Report>, Option<(usize, Vec<bool>)>),
+    Notice(Notice),
+    NoticeCleared,
+    /// Diagnostic figures, in the order of screens/diagnostics.slint.
+    Diagnostics(Vec<String>),
+    /// Wall clock, seconds since 1970 UTC (plus the local offset the box shows).
+    Clock {
+        utc: i64,
+        offset_s: i32,
+    },
+}
+
+/// What the model asks the backend to do.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Request {
+    SetLanguage(Lang),
+    SetLnb {
+        lof_mhz: u32,
+        power: bool,
+    },
+    WatchGps(bool),
+    /// Measure the signal continuously on this channel's transponder (None: the satellite's first transponder).
+    MonitorSignal(Option<u32>),
+    StopSignal,
+    StartScan {
+        lof_mhz: u32,
+        power: bool,
+    },
+    StopScan,
+    Tune(u32),
+    SetFavourite(u32, bool),
+    SetLocked(u32, bool),
+    SwapNumbers(u32, u32),
+    SetPin(String),
+    SetCharset(String),
+    FactoryReset,
+    MarkInstalled,
+    RefreshDiagnostics,
+    RefreshActivation,
+}
+
+/// What the watching screen says instead of a picture.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PlayState {
+    Playing,
+    NoSignal,
+    Scrambled,
+    NotActivated,
+    NoChannels,
+    /// A locked channel waits for the parental PIN.
+    PinRequired,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SettingsMode {
+    Menu,
+    PinEntry,
+    ConfirmReset,
+}
+
+/// The whole UI state.
+pub struct Ui {
+    pub lang: Lang,
+    pub screen: Screen,
+    /// Where BACK returns: the screens opened on the way here (watching at the bottom).
+    pub history: Vec<Screen>,
+    pub notice: Option<Notice>,
+    pub utc: i64,
+    pub offset_s: i32,
+    // Wizard.
+    pub focus: usize,
+    pub lnb_index: usize,
+    pub lnb_power: bool,
+    pub dish: DishView,
+    pub signal: SignalView,
+    pub scan_done: usize,
+    pub scan_total: usize,
+    pub scan_transponder: String,
+    pub found_tv: usize,
+    pub found_radio: usize,
+    pub scan_finished: bool,
+    // Watching.
+    pub zapper: Zapper,
+    pub channels: Vec<Channel>,
+    pub play: PlayState,
+    pub banner_until: Option<Instant>,
+    pub volume: u8,
+    pub muted: bool,
+    pub volume_until: Option<Instant>,
+    pub entry: String,
+    pub activation: Option<activation::Report>,
+    pub activation_qr: Option<(usize, Vec<bool>)>,
+    pub pin: Option<String>,
+    pub unlocked_channels: Vec<u32>,
+    pub pin_typed: String,
+    pub pin_wrong: bool,
+    // Channel list.
+    pub list_tab: ListKind,
+    pub list_selected: usize,
+    pub editing: bool,
+    pub moving: bool,
+    pub list_typed: String,
+    // Guide.
+    pub epg: HashMap<(u16, u16, u16), Vec<EpgEntry>>,
+    pub epg_channel: usize,
+    pub epg_day: i64,
+    pub epg_selected: usize,
+    // Settings.
+    pub settings_focus: usize,
+    pub settings_mode: SettingsMode,
+    pub charset_index: usize,
+    // Diagnostics.
+    pub technician_pin: String,
+    pub diagnostics_unlocked: bool,
+    pub diagnostics: Vec<String>,
+}
+
+impl Ui {
+    /// A box with this channel list: the wizard if it was never installed, else watching the last channel.
+    pub fn new(lang: Lang, channels: Vec<Channel>, installed: bool, last: Option<u32>) -> Ui {
+        let screen = if installed {
+            Screen::Watching
+        } else {
+            Screen::WizardLanguage
+        };
+        let mut ui = Ui {
+            lang,
+            screen,
+            history: Vec::new(),
+            notice: None,
+            utc: 0,
+            offset_s: 8 * 3600,
+            focus: LANGS.iter().position(|l| *l == lang).unwrap_or(0),
+            lnb_index: 0,
+            lnb_power: true,
+            dish: DishView::default(),
+            signal: SignalView::default(),
+            scan_done: 0,
+            scan_total: 0,
+            scan_transponder: String::new(),
+            found_tv: 0,
+            found_radio: 0,
+            scan_finished: false,
+            zapper: Zapper::new(channels.clone(), last),
+            channels,
+            play: PlayState::NoSignal,
+            banner_until: None,
+            volume: 60,
+            muted: false,
+            volume_until: None,
+            entry: String::new(),
+            activation: None,
+            activation_qr: None,
+            pin: None,
+            unlocked_channels: Vec::new(),
+            pin_typed: String::new(),
+            pin_wrong: false,
+            list_tab: ListKind::Tv,
+            list_selected: 0,
+            editing: false,
+            moving: false,
+            list_typed: String::new(),
+            epg: HashMap::new(),
+            epg_channel: 0,
+            epg_day: 0,
+            epg_selected: 0,
+            settings_focus: 0,
+            settings_mode: SettingsMode::Menu,
+            charset_index: 0,
+            technician_pin: "2580".into(),
+            diagnostics_unlocked: false,
+            diagnostics: Vec::new(),
+        };
+        if ui.channels.is_empty() {
+            ui.play = PlayState::NoChannels;
+        }
+        ui
+    }
+
+    /// The requests to make when the UI starts (tune the last channel of an installed box).
+    pub fn start(&mut self, now: Instant) -> Vec<Request> {
+        let mut out = vec![Request::RefreshActivation];
+        if self.screen == Screen::Watching {
+            if let Some(c) = self.zapper.current().map(|c| c.number) {
+                out.extend(self.watch(c, now));
+            }
+        }
+        out
+    }
+
+    pub fn lnb_mhz(&self) -> u32 {
+        LNB_CHOICES[self.lnb_index % LNB_CHOICES.len()]
+    }
+
+    pub fn banner_shown(&self, now: Instant) -> bool {
+        self.banner_until.is_some_and(|t| now < t)
+    }
+
+    pub fn volume_shown(&self, now: Instant) -> bool {
+        self.volume_until.is_some_and(|t| now < t)
+    }
+
+    /// The channels of the list tab shown, in number order.
+    pub fn list_rows(&self) -> Vec<&Channel> {
+        let mut v: Vec<&Channel> = self
+            .channels
+            .iter()
+            .filter(|c| !c.vanished)
+            .filter(|c| match self.list_tab {
+                ListKind::Tv => c.kind == ServiceKind::Tv,
+                ListKind::Radio => c.kind == ServiceKind::Radio,
+                ListKind::Favourites => c.favourite,
+            })
+            .collect();
+        v.sort_by_key(|c| c.number);
+        v
+    }
+
+    /// The channels the guide walks (TV and radio, in number order).
+    pub fn epg_channels(&self) -> Vec<&Channel> {
+        let mut v: Vec<&Channel> = self.channels.iter().filter(|c| !c.vanished).collect();
+        v.sort_by_key(|c| c.number);
+        v
+    }
+
+    /// The guide's events of the selected channel and day (local days).
+    pub fn epg_events(&self) -> Vec<&EpgEntry> {
+        let chans = self.epg_channels();
+        let Some(ch) = chans.get(self.epg_channel.min(chans.len().saturating_sub(1))) else {
+            return Vec::new();
+        };
+        let local_day = |t: i64| (t + self.offset_s as i64).div_euclid(86400);
+        let day = local_day(self.utc) + self.epg_day;
+        let mut v: Vec<&EpgEntry> = self
+            .epg
+            .get(&(ch.onid, ch.tsid, ch.service_id))
+            .map(|evs| evs.iter().filter(|e| local_day(e.start) == day).collect())
+            .unwrap_or_default();
+        v.sort_by_key(|e| e.start);
+        v
+    }
+
+    /// Now and next of a channel at the current time.
+    pub fn now_next(&self, ch: &Channel) -> (Option<&EpgEntry>, Option<&EpgEntry>) {
+        let Some(evs) = self.epg.get(&(ch.onid, ch.tsid, ch.service_id)) else {
+            return (None, None);
+        };
+        let mut sorted: Vec<&EpgEntry> = evs.iter().collect();
+        sorted.sort_by_key(|e| e.start);
+        let now = sorted
+            .iter()
+            .position(|e| e.start <= self.utc && self.utc < e.start + e.duration_s as i64);
+        match now {
+            Some(i) => (Some(sorted[i]), sorted.get(i + 1).copied()),
+            None => (None, sorted.into_iter().find(|e| e.start > self.utc)),
+        }
+    }
+
+    fn open(&mut self, screen: Screen) -> Vec<Request> {
+        let mut out = Vec::new();
+        if self.screen == Screen::Signal && screen != Screen::Signal {
+            out.push(Request::StopSignal);
+        }
+        self.screen = screen;
+        match screen {
+            Screen::Signal => out.push(Request::MonitorSignal(
+                self.zapper.current().map(|c| c.number),
+            )),
+            Screen::Activation => out.push(Request::RefreshActivation),
+            Screen::Diagnostics => {
+                self.diagnostics_unlocked = false;
+                self.pin_typed.clear();
+                self.pin_wrong = false;
+            }
+            Screen::ChannelList => {
+                self.editing = false;
+                self.moving = false;
+                let current = self.zapper.current().map(|c| (c.number, c.kind));
+                if let Some((n, kind)) = current {
+                    self.list_tab = if kind == ServiceKind::Radio {
+                        ListKind::Radio
+                    } else {
+                        ListKind::Tv
+                    };
+                    self.list_selected = self
+                        .list_rows()
+                        .iter()
+                        .position(|c| c.number == n)
+                        .unwrap_or(0);
+                }
+            }
+            Screen::Epg => {
+                let current = self.zapper.current().map(|c| c.number);
+                self.epg_channel = self
+                    .epg_channels()
+                    .iter()
+                    .position(|c| Some(c.number) == current)
+                    .unwrap_or(0);
+                self.epg_day = 0;
+                self.epg_selected = 0;
+            }
+            Screen::Settings => self.settings_mode = SettingsMode::Menu,
+            _ => {}
+        }
+        out
+    }
+
+    /// Opens an overlay screen on top of the current one (BACK comes back here).
+    fn push(&mut self, screen: Screen) -> Vec<Request> {
+        if !self.screen.is_wizard() && self.screen != screen {
+            self.history.push(self.screen);
+        }
+        self.open(screen)
+    }
+
+    fn close(&mut self, now: Instant) -> Vec<Request> {
+        let to = self.history.pop().unwrap_or(Screen::Watching);
+        let mut out = self.open(to);
+        if to == Screen::Watching {
+            self.history.clear();
+            if let Some(n) = self.zapper.current().map(|c| c.number) {
+                if self.play == PlayState::NoSignal {
+                    out.extend(self.watch(n, now));
+                }
+            }
+        }
+        out
+    }
+
+    fn watch(&mut self, number: u32, now: Instant) -> Vec<Request> {
+        self.banner_until = Some(now + BANNER_TIME);
+        self.entry.clear();
+        if self
+            .activation
+            .as_ref()
+            .is_some_and(|r| !r.status.can_watch())
+        {
+            self.play = PlayState::NotActivated;
+        }
+        let locked = self.channels.iter().any(|c| c.number == number && c.locked);
+        if locked && self.pin.is_some() && !self.unlocked_channels.contains(&number) {
+            self.play = PlayState::PinRequired;
+            self.pin_typed.clear();
+            self.pin_wrong = false;
+            return vec![Request::StopSignal];
+        }
+        vec![Request::Tune(number)]
+    }
+
+    fn zap(&mut self, z: Zap, now: Instant) -> Vec<Request> {
+        match z {
+            Zap::Nothing => {
+                self.entry.clear();
+                Vec::new()
+            }
+            Zap::Typing(s) => {
+                self.entry = s;
+                Vec::new()
+            }
+            Zap::Watch(n) => self.watch(n, now),
+            Zap::NoSuchChannel(n) => {
+                self.entry = format!("{n} ✕");
+                Vec::new()
+            }
+        }
+    }
+
+    /// A remote key.
+    pub fn key(&mut self, action: Action, now: Instant) -> Vec<Request> {
+        // The signal meter is one key away from every screen (BLUE where colour keys mean nothing else).
+        let colour_keys_busy = self.screen == Screen::ChannelList
+            || (self.screen == Screen::Settings
+                && self.settings_mode == SettingsMode::ConfirmReset);
+        if action == Action::Signal || (action == Action::Blue && !colour_keys_busy) {
+            if self.screen == Screen::Signal {
+                return self.close(now);
+            }
+            return self.push(Screen::Signal);
+        }
+        match self.screen {
+            Screen::WizardLanguage => self.key_language(action),
+            Screen::WizardSatellite => self.key_satellite(action),
+            Screen::WizardDish => match action {
+                Action::Ok => {
+                    self.screen = Screen::WizardSignal;
+                    self.signal = SignalView::default();
+                    vec![Request::WatchGps(false), Request::MonitorSignal(None)]
+                }
+                Action::Back => {
+                    self.screen = Screen::WizardSatellite;
+                    vec![Request::WatchGps(false)]
+                }
+                _ => Vec::new(),
+            },
+            Screen::WizardSignal => match action {
+                Action::Ok => {
+                    self.screen = Screen::WizardScan;
+                    self.scan_done = 0;
+                    self.scan_total = 0;
+                    self.found_tv = 0;
+                    self.found_radio = 0;
+                    self.scan_finished = false;
+                    vec![
+                        Request::StopSignal,
+                        Request::StartScan {
+                            lof_mhz: self.lnb_mhz(),
+                            power: self.lnb_power,
+                        },
+                    ]
+                }
+                Action::Back => {
+                    self.screen = Screen::WizardDish;
+                    vec![Request::StopSignal, Request::WatchGps(true)]
+                }
+                _ => Vec::new(),
+            },
+            Screen::WizardScan => match action {
+                Action::Back if !self.scan_finished => vec![Request::StopScan],
+                Action::Ok if self.scan_finished => {
+                    self.screen = Screen::WizardDone;
+                    Vec::new()
+                }
+                _ => Vec::new(),
+            },
+            Screen::WizardDone => match action {
+                Action::Ok => {
+                    self.screen = Screen::Watching;
+                    self.history.clear();
+                    let mut out = vec![Request::MarkInstalled];
+                    if let Some(n) = self.first_channel().map(|c| c.number) {
+                        self.zapper = Zapper::new(self.channels.clone(), Some(n));
+                        out.extend(self.watch(n, now));
+                    } else {
+                        self.play = PlayState::NoChannels;
+                    }
+                    out
+                }
+                Action::Back => {
+                    self.screen = Screen::WizardSatellite;
+                    Vec::new()
+                }
+                _ => Vec::new(),
+            },
+            Screen::Watching => self.key_watching(action, now),
+            Screen::ChannelList => self.key_list(action, now),
+            Screen::Epg => self.key_epg(action, now),
+            Screen::Signal => match action {
+                Action::Back | Action::Ok => self.close(now),
+                _ => Vec::new(),
+            },
+            Screen::Settings => self.key_settings(action, now),
+            Screen::Activation => match action {
+                Action::Back | Action::Ok => self.close(now),
+                _ => Vec::new(),
+            },
+            Screen::Diagnostics => self.key_diagnostics(action, now),
+        }
+    }
+
+    /// The first TV channel of the list (where the wizard ends).
+    pub fn first_channel(&self) -> Option<&Channel> {
+        self.channels
+            .iter()
+            .filter(|c| !c.vanished && c.kind == ServiceKind::Tv)
+            .min_by_key(|c| c.number)
+            .or_else(|| {
+                self.channels
+                    .iter()
+                    .filter(|c| !c.vanished)
+                    .min_by_key(|c| c.number)
+            })
+    }
+
+    fn key_language(&mut self, action: Action) -> Vec<Request> {
+        match action {
+            Action::Up => self.focus = (self.focus + LANGS.len() - 1) % LANGS.len(),
+            Action::Down => self.focus = (self.focus + 1) % LANGS.len(),
+            Action::Digit(d @ 1..=3) => self.focus = d as usize - 1,
+            Action::Ok => {
+                self.lang = LANGS[self.focus % LANGS.len()];
+                self.screen = Screen::WizardSatellite;
+                self.focus = 0;
+                return vec![Request::SetLanguage(self.lang)];
+            }
+            _ => {}
+        }
+        Vec::new()
+    }
+
+    fn key_satellite(&mut self, action: Action) -> Vec<Request> {
+        const ROWS: usize = 4;
+        match action {
+            Action::Up => self.focus = (self.focus + ROWS - 1) % ROWS,
+            Action::Down => self.focus = (self.focus + 1) % ROWS,
+            Action::Left | Action::Right => {
+                let forward = action == Action::Right;
+                match self.focus {
+                    1 => {
+                        let n = LNB_CHOICES.len();
+                        self.lnb_index = if forward {
+                            (self.lnb_index + 1) % n
+                        } else {
+                            (self.lnb_index + n - 1) % n
+                        };
+                    }
+                    2 => self.lnb_power = !self.lnb_power,
+                    _ => {}
+                }
+            }
+            Action::Ok => {
+                self.screen = Screen::WizardDish;
+                self.focus = LANGS.iter().position(|l| *l == self.lang).unwrap_or(0);
+                return vec![
+                    Request::SetLnb {
+                        lof_mhz: self.lnb_mhz(),
+                        power: self.lnb_power,
+                    },
+                    Request::WatchGps(true),
+                ];
+            }
+            Action::Back => {
+                self.screen = Screen::WizardLanguage;
+                self.focus = LANGS.iter().position(|l| *l == self.lang).unwrap_or(0);
+            }
+            _ => {}
+        }
+        Vec::new()
+    }
+
+    fn key_pin(&mut self, action: Action) -> Option<String> {
+        match action {
+            Action::Digit(d) => {
+                self.pin_wrong = false;
+                self.pin_typed.push(char::from(b'0' + d));
+                if self.pin_typed.len() == 4 {
+                    return Some(std::mem::take(&mut self.pin_typed));
+                }
+            }
+            Action::Left | Action::Back if !self.pin_typed.is_empty() => {
+                self.pin_typed.pop();
+            }
+            _ => {}
+        }
+        None
+    }
+
+    fn key_watching(&mut self, action: Action, now: Instant) -> Vec<Request> {
+        if self.play == PlayState::PinRequired {
+            let number = self.zapper.current().map(|c| c.number);
+            match action {
+                Action::Digit(_) | Action::Left => {
+                    if let (Some(typed), Some(n)) = (self.key_pin(action), number) {
+                        if Some(&typed) == self.pin.as_ref() {
+                            self.unlocked_channels.push(n);
+                            self.play = PlayState::NoSignal;
+                            return self.watch(n, now);
+                        }
+                        self.pin_wrong = true;
+                    }
+                    return Vec::new();
+                }
+                Action::Ok | Action::Back => return Vec::new(),
+                _ => {}
+            }
+        }
+        match action {
+            Action::VolumeUp | Action::VolumeDown => {
+                self.muted = false;
+                self.volume = if action == Action::VolumeUp {
+                    (self.volume + 5).min(100)
+                } else {
+                    self.volume.saturating_sub(5)
+                };
+                self.volume_until = Some(now + VOLUME_TIME);
+                Vec::new()
+            }
+            Action::Mute => {
+                self.muted = !self.muted;
+                self.volume_until = Some(now + VOLUME_TIME);
+                Vec::new()
+            }
+            Action::Info => {
+                self.banner_until = if self.banner_shown(now) {
+                    None
+                } else {
+                    Some(now + BANNER_TIME)
+                };
+                Vec::new()
+            }
+            Action::Menu => self.push(Screen::Settings),
+            Action::Epg => self.push(Screen::Epg),
+            Action::Ok if self.entry.is_empty() => self.push(Screen::ChannelList),
+            Action::Back if self.entry.is_empty() => {
+                self.banner_until = None;
+                Vec::new()
+            }
+            _ => {
+                let z = self.zapper.press(action, now);
+                self.zap(z, now)
+            }
+        }
+    }
+
+    fn key_list(&mut self, action: Action, now: Instant) -> Vec<Request> {
+        let rows: Vec<(u32, bool, bool)> = self
+            .list_rows()
+            .iter()
+            .map(|c| (c.number, c.favourite, c.locked))
+            .collect();
+        let n = rows.len();
+        if self.moving {
+            match action {
+                Action::Up | Action::Down if n > 1 => {
+                    let from = self.list_selected.min(n - 1);
+                    let to = if action == Action::Up {
+                        (from + n - 1) % n
+                    } else {
+                        (from + 1) % n
+                    };
+                    let (a, b) = (rows[from].0, rows[to].0);
+                    self.swap_numbers(a, b);
+                    self.list_selected = to;
+                    return vec![Request::SwapNumbers(a, b)];
+                }
+                Action::Ok | Action::Back | Action::Green => self.moving = false,
+                _ => {}
+            }
+            return Vec::new();
+        }
+        match action {
+            Action::Up if n > 0 => self.list_selected = (self.list_selected + n - 1) % n,
+            Action::Down if n > 0 => self.list_selected = (self.list_selected + 1) % n,
+            Action::Left | Action::Right if !self.editing => {
+                let tabs = [ListKind::Tv, ListKind::Radio, ListKind::Favourites];
+                let i = tabs.iter().position(|t| *t == self.list_tab).unwrap_or(0);
+                self.list_tab = tabs[if action == Action::Right {
+                    (i + 1) % 3
+                } else {
+                    (i + 2) % 3
+                }];
+                self.list_selected = 0;
+            }
+            Action::Digit(d) => {
+                self.list_typed.push(char::from(b'0' + d));
+                if let Ok(num) = self.list_typed.parse::<u32>() {
+                    if let Some(i) = rows.iter().position(|r| r.0 == num) {
+                        self.list_selected = i;
+                    }
+                }
+                let longest = rows
+                    .iter()
+                    .map(|r| r.0.to_string().len())
+                    .max()
+                    .unwrap_or(1);
+                if self.list_typed.len() >= longest {
+                    self.list_typed.clear();
+                }
+            }
+            Action::Ok if !self.editing => {
+                self.list_typed.clear();
+                if let Some(&(num, _, _)) = rows.get(self.list_selected) {
+                    self.zapper.set_list(self.list_tab);
+                    self.screen = Screen::Watching;
+                    self.history.clear();
+                    let z = self.zapper_watch(num, now);
+                    return z;
+                }
+            }
+            Action::Red if !self.editing => self.editing = true,
+            Action::Red => {
+                if let Some(&(num, fav, _)) = rows.get(self.list_selected) {
+                    self.set_flag(num, |c| c.favourite = !fav);
+                    return vec![Request::SetFavourite(num, !fav)];
+                }
+            }
+            Action::Green if self.editing && n > 1 => self.moving = true,
+            Action::Yellow if self.editing => {
+                if let Some(&(num, _, locked)) = rows.get(self.list_selected) {
+                    self.set_flag(num, |c| c.locked = !locked);
+                    return vec![Request::SetLocked(num, !locked)];
+                }
+            }
+            Action::Back if self.editing => self.editing = false,
+            Action::Back => {
+                self.list_typed.clear();
+                return self.close(now);
+            }
+            _ => {}
+        }
+        Vec::new()
+    }
+
+    fn zapper_watch(&mut self, number: u32, now: Instant) -> Vec<Request> {
+        // Through the zapper so that recall remembers where we came from.
+        let previous = self.zapper.current().map(|c| c.number);
+        if previous != Some(number) {
+            let digits: Vec<u8> = number.to_string().bytes().map(|b| b - b'0').collect();
+            let mut z = Zap::Nothing;
+            for d in digits {
+                z = self.zapper.press(Action::Digit(d), now);
+            }
+            if let Zap::Typing(_) = z {
+                z = self.zapper.press(Action::Ok, now);
+            }
+            return self.zap(z, now);
+        }
+        self.watch(number, now)
+    }
+
+    fn set_flag(&mut self, number: u32, f: impl Fn(&mut Channel)) {
+        for c in self.channels.iter_mut().filter(|c| c.number == number) {
+            f(c);
+        }
+        let current = self.zapper.current().map(|c| c.number);
+        let list = self.zapper.list();
+        self.zapper = Zapper::new(self.channels.clone(), current);
+        self.zapper.set_list(list);
+    }
+
+    fn swap_numbers(&mut self, a: u32, b: u32) {
+        for c in self.channels.iter_mut() {
+            if c.number == a {
+                c.number = b;
+            } else if c.number == b {
+                c.number = a;
+            }
+        }
+        let current = self.zapper.current().map(|c| c.number).map(|n| {
+            if n == a {
+                b
+            } else if n == b {
+                a
+            } else {
+                n
+            }
+        });
+        self.zapper = Zapper::new(self.channels.clone(), current);
+    }
+
+    fn key_epg(&mut self, action: Action, now: Instant) -> Vec<Request> {
+        let events = self.epg_events().len();
+        let chans = self.epg_channels().len();
+        match action {
+            Action::Up if events > 0 => {
+                self.epg_selected = (self.epg_selected + events - 1) % events
+            }
+            Action::Down if events > 0 => self.epg_selected = (self.epg_selected + 1) % events,
+            Action::Left => {
+                self.epg_day = (self.epg_day - 1).max(0);
+                self.epg_selected = 0;
+            }
+            Action::Right => {
+                self.epg_day = (self.epg_day + 1).min(EPG_DAYS - 1);
+                self.epg_selected = 0;
+            }
+            Action::ChannelUp if chans > 0 => {
+                self.epg_channel = (self.epg_channel + 1) % chans;
+                self.epg_selected = 0;
+            }
+            Action::ChannelDown if chans > 0 => {
+                self.epg_channel = (self.epg_channel + chans - 1) % chans;
+                self.epg_selected = 0;
+            }
+            Action::Back | Action::Epg => return self.close(now),
+            _ => {}
+        }
+        Vec::new()
+    }
+
+    fn key_settings(&mut self, action: Action, now: Instant) -> Vec<Request> {
+        match self.settings_mode {
+            SettingsMode::PinEntry => {
+                if action == Action::Back && self.pin_typed.is_empty() {
+                    self.settings_mode = SettingsMode::Menu;
+                } else if let Some(pin) = self.key_pin(action) {
+                    self.pin = Some(pin.clone());
+                    self.unlocked_channels.clear();
+                    self.settings_mode = SettingsMode::Menu;
+                    return vec![Request::SetPin(pin)];
+                }
+                return Vec::new();
+            }
+            SettingsMode::ConfirmReset => {
+                match action {
+                    Action::Red => {
+                        self.settings_mode = SettingsMode::Menu;
+                        self.channels.clear();
+                        self.zapper = Zapper::new(Vec::new(), None);
+                        self.pin = None;
+                        self.epg.clear();
+                        self.screen = Screen::WizardLanguage;
+                        self.focus = LANGS.iter().position(|l| *l == self.lang).unwrap_or(0);
+                        return vec![Request::StopSignal, Request::FactoryReset];
+                    }
+                    Action::Back => self.settings_mode = SettingsMode::Menu,
+                    _ => {}
+                }
+                return Vec::new();
+            }
+            SettingsMode::Menu => {}
+        }
+        match action {
+            Action::Up => {
+                self.settings_focus = (self.settings_focus + SETTINGS_ROWS - 1) % SETTINGS_ROWS
+            }
+            Action::Down => self.settings_focus = (self.settings_focus + 1) % SETTINGS_ROWS,
+            Action::Left | Action::Right => {
+                let forward = action == Action::Right;
+                let step = |i: usize, n: usize| {
+                    if forward {
+                        (i + 1) % n
+                    } else {
+                        (i + n - 1) % n
+                    }
+                };
+                match self.settings_focus {
+                    0 => {
+                        let i = LANGS.iter().position(|l| *l == self.lang).unwrap_or(0);
+                        self.lang = LANGS[step(i, LANGS.len())];
+                        return vec![Request::SetLanguage(self.lang)];
+                    }
+                    1 => {
+                        self.lnb_index = step(self.lnb_index, LNB_CHOICES.len());
+                        return vec![Request::SetLnb {
+                            lof_mhz: self.lnb_mhz(),
+                            power: self.lnb_power,
+                        }];
+                    }
+                    3 => {
+                        self.charset_index = step(self.charset_index, CHARSET_CHOICES.len());
+                        return vec![Request::SetCharset(
+                            CHARSET_CHOICES[self.charset_index].into(),
+                        )];
+                    }
+                    _ => {}
+                }
+            }
+            Action::Ok => match self.settings_focus {
+                2 => {
+                    self.settings_mode = SettingsMode::PinEntry;
+                    self.pin_typed.clear();
+                    self.pin_wrong = false;
+                }
+                4 => {
+                    self.screen = Screen::WizardSatellite;
+                    self.focus = 0;
+                    return vec![Request::StopSignal];
+                }
+                5 => self.settings_mode = SettingsMode::ConfirmReset,
+                7 => return self.push(Screen::Activation),
+                8 => return self.push(Screen::Diagnostics),
+                _ => {}
+            },
+            Action::Back | Action::Menu => return self.close(now),
+            _ => {}
+        }
+        Vec::new()
+    }
+
+    fn key_diagnostics(&mut self, action: Action, now: Instant) -> Vec<Request> {
+        if !self.diagnostics_unlocked {
+            if action == Action::Back && self.pin_typed.is_empty() {
+                return self.close(now);
+            }
+            if let Some(pin) = self.key_pin(action) {
+                if pin == self.technician_pin {
+                    self.diagnostics_unlocked = true;
+                    return vec![Request::RefreshDiagnostics];
+                }
+                self.pin_wrong = true;
+            }
+            return Vec::new();
+        }
+        match action {
+            Action::Back | Action::Ok => self.close(now),
+            _ => Vec::new(),
+        }
+    }
+
+    /// Time passes: number entry completes, banners hide.
+    pub fn tick(&mut self, now: Instant) -> Vec<Request> {
+        if self.screen == Screen::Watching {
+            if let Some(z) = self.zapper.tick(now) {
+                return self.zap(z, now);
+            }
+        }
+        if self.screen == Screen::ChannelList && !self.list_typed.is_empty() {
+            // The list's jump-by-number forgets its digits with the banner's rhythm.
+            if self.banner_until.is_some_and(|t| now >= t) {
+                self.list_typed.clear();
+            }
+        }
+        Vec::new()
+    }
+
+    /// A backend event.
+    pub fn event(&mut self, event: Event, now: Instant) -> Vec<Request> {
+        match event {
+            Event::Signal(s) => self.signal = s,
+            Event::Dish(d) => self.dish = d,
+            Event::ScanProgress {
+                done,
+                total,
+                transponder,
+                tv,
+                radio,
+            } => {
+                self.scan_done = done;
+                self.scan_total = total;
+                self.scan_transponder = transponder;
+                self.found_tv = tv;
+                self.found_radio = radio;
+            }
+            Event::ScanFinished(channels) => {
+                self.scan_finished = true;
+                self.scan_done = self.scan_total;
+                self.found_tv = channels
+                    .iter()
+                    .filter(|c| !c.vanished && c.kind == ServiceKind::Tv)
+                    .count();
+                self.found_radio = channels
+                    .iter()
+                    .filter(|c| !c.vanished && c.kind == ServiceKind::Radio)
+                    .count();
+                self.set_channels(channels);
+            }
+            Event::Channels(channels) => self.set_channels(channels),
+            Event::Tuned {
+                number,
+                locked,
+                scrambled,
+            } => {
+                if self.zapper.current().map(|c| c.number) == Some(number) {
+                    self.play = if self
+                        .activation
+                        .as_ref()
+                        .is_some_and(|r| !r.status.can_watch())
+                    {
+                        PlayState::NotActivated
+                    } else if !locked {
+                        PlayState::NoSignal
+                    } else if scrambled {
+                        PlayState::Scrambled
+                    } else {
+                        PlayState::Playing
+                    };
+                }
+            }
+            Event::Epg(entries) => {
+                for e in entries {
+                    let list = self.epg.entry(e.service).or_default();
+                    if !list.iter().any(|x| x.start == e.start) {
+                        list.push(e);
+                    }
+                }
+            }
+            Event::Activation(report, qr) => {
+                let can_watch = report.status.can_watch();
+                self.activation = Some(*report);
+                self.activation_qr = qr;
+                if !can_watch && self.screen == Screen::Watching && !self.channels.is_empty() {
+                    self.play = PlayState::NotActivated;
+                } else if can_watch && self.play == PlayState::NotActivated {
+                    if let Some(n) = self.zapper.current().map(|c| c.number) {
+                        self.play = PlayState::NoSignal;
+                        return self.watch(n, now);
+                    }
+                }
+            }
+            Event::Notice(n) => self.notice = Some(n),
+            Event::NoticeCleared => self.notice = None,
+            Event::Diagnostics(v) => self.diagnostics = v,
+            Event::Clock { utc, offset_s } => {
+                self.utc = utc;
+                self.offset_s = offset_s;
+            }
+        }
+        Vec::new()
+    }
+
+    fn set_channels(&mut self, channels: Vec<Channel>) {
+        let current = self.zapper.current().map(|c| c.number);
+        self.channels = channels;
+        self.zapper = Zapper::new(self.channels.clone(), current);
+        if self.channels.is_empty() {
+            self.play = PlayState::NoChannels;
+        } else if self.play == PlayState::NoChannels {
+            self.play = PlayState::NoSignal;
+        }
+    }
+}

@@ -1,0 +1,351 @@
+//! The UI model driven by remote keys, as a household and an installer use it, checking what the screens would
+//! show and what the backend is asked to do: the first-install wizard to the first channel, number entry,
+//! favourites and moving, the parental PIN, the technician's PIN, and keys the screens do not use.
+
+use std::time::{Duration, Instant};
+
+use stb_app::ui::keys::{Action, KeyMap};
+use stb_app::ui::model::{Event, Lang, PlayState, Request, Screen, Ui};
+use stb_app::ui::samples;
+
+fn keys(ui: &mut Ui, t: Instant, actions: &[Action]) -> Vec<Request> {
+    actions.iter().flat_map(|a| ui.key(*a, t)).collect()
+}
+
+#[test]
+fn the_wizard_walks_from_language_to_the_first_channel() {
+    let t = Instant::now();
+    let mut ui = Ui::new(Lang::Zh, Vec::new(), false, None);
+    assert_eq!(ui.screen, Screen::WizardLanguage);
+    assert_eq!(ui.play, PlayState::NoChannels);
+    // Tibetan: down once, OK.
+    let r = keys(&mut ui, t, &[Action::Down, Action::Ok]);
+    assert_eq!(ui.lang, Lang::Bo);
+    assert_eq!(r, vec![Request::SetLanguage(Lang::Bo)]);
+    assert_eq!(ui.screen, Screen::WizardSatellite);
+    // The default LNB is the 户户通 one, power on; OK goes on and starts the GPS.
+    assert_eq!(ui.lnb_mhz(), 10750);
+    let r = keys(&mut ui, t, &[Action::Ok]);
+    assert_eq!(
+        r,
+        vec![
+            Request::SetLnb {
+                lof_mhz: 10750,
+                power: true
+            },
+            Request::WatchGps(true)
+        ]
+    );
+    assert_eq!(ui.screen, Screen::WizardDish);
+    ui.event(
+        Event::Dish(samples::ui(Screen::WizardDish, Lang::Bo, t).dish),
+        t,
+    );
+    assert!(ui.dish.elevation.is_some());
+    let r = keys(&mut ui, t, &[Action::Ok]);
+    assert_eq!(
+        r,
+        vec![Request::WatchGps(false), Request::MonitorSignal(None)]
+    );
+    assert_eq!(ui.screen, Screen::WizardSignal);
+    // BACK steps back and forth without losing the way.
+    keys(&mut ui, t, &[Action::Back]);
+    assert_eq!(ui.screen, Screen::WizardDish);
+    keys(&mut ui, t, &[Action::Ok]);
+    let r = keys(&mut ui, t, &[Action::Ok]);
+    assert_eq!(
+        r,
+        vec![
+            Request::StopSignal,
+            Request::StartScan {
+                lof_mhz: 10750,
+                power: true
+            }
+        ]
+    );
+    assert_eq!(ui.screen, Screen::WizardScan);
+    // OK does nothing until the scan has finished.
+    ui.event(
+        Event::ScanProgress {
+            done: 3,
+            total: 12,
+            transponder: "12020 MHz L".into(),
+            tv: 4,
+            radio: 1,
+        },
+        t,
+    );
+    assert!(keys(&mut ui, t, &[Action::Ok]).is_empty());
+    assert_eq!(ui.screen, Screen::WizardScan);
+    ui.event(Event::ScanFinished(samples::channels()), t);
+    assert!(ui.scan_finished);
+    assert_eq!((ui.found_tv, ui.found_radio), (10, 2));
+    keys(&mut ui, t, &[Action::Ok]);
+    assert_eq!(ui.screen, Screen::WizardDone);
+    let r = keys(&mut ui, t, &[Action::Ok]);
+    assert_eq!(ui.screen, Screen::Watching);
+    assert_eq!(r, vec![Request::MarkInstalled, Request::Tune(1)]);
+    assert_eq!(ui.zapper.current().map(|c| c.number), Some(1));
+    ui.event(
+        Event::Tuned {
+            number: 1,
+            locked: true,
+            scrambled: false,
+        },
+        t,
+    );
+    assert_eq!(ui.play, PlayState::Playing);
+    assert!(ui.banner_shown(t));
+}
+
+fn watching(t: Instant) -> Ui {
+    let mut ui = Ui::new(Lang::Zh, samples::channels(), true, Some(1));
+    ui.start(t);
+    ui
+}
+
+#[test]
+fn number_entry_tunes_on_complete_digits_on_ok_and_after_a_pause() {
+    let t = Instant::now();
+    let mut ui = watching(t);
+    // Channels go up to 102: three digits complete at once.
+    assert_eq!(
+        keys(&mut ui, t, &[Action::Digit(1), Action::Digit(0)]),
+        vec![]
+    );
+    assert_eq!(ui.entry, "10-");
+    assert_eq!(
+        keys(&mut ui, t, &[Action::Digit(1)]),
+        vec![Request::Tune(101)]
+    );
+    assert_eq!(ui.entry, "");
+    // OK completes a short number.
+    assert_eq!(
+        keys(&mut ui, t, &[Action::Digit(4), Action::Ok]),
+        vec![Request::Tune(4)]
+    );
+    // A pause completes it too.
+    keys(&mut ui, t, &[Action::Digit(8)]);
+    assert!(ui.tick(t + Duration::from_millis(500)).is_empty());
+    assert_eq!(ui.tick(t + Duration::from_secs(3)), vec![Request::Tune(8)]);
+    // A number that does not exist says so and tunes nothing.
+    assert!(keys(
+        &mut ui,
+        t,
+        &[Action::Digit(5), Action::Digit(5), Action::Digit(5)]
+    )
+    .is_empty());
+    assert!(ui.entry.contains("555"));
+    // Recall goes back to the channel before.
+    assert_eq!(keys(&mut ui, t, &[Action::Recall]), vec![Request::Tune(4)]);
+    // Channel up wraps round the TV list (radio channels are not in it).
+    keys(
+        &mut ui,
+        t,
+        &[Action::Digit(1), Action::Digit(0), Action::Ok],
+    );
+    assert_eq!(
+        keys(&mut ui, t, &[Action::ChannelUp]),
+        vec![Request::Tune(1)]
+    );
+}
+
+#[test]
+fn favourites_and_order_are_edited_in_the_channel_list() {
+    let t = Instant::now();
+    let mut ui = watching(t);
+    keys(&mut ui, t, &[Action::Ok]);
+    assert_eq!(ui.screen, Screen::ChannelList);
+    assert_eq!(ui.list_rows()[ui.list_selected].number, 1);
+    // RED enters editing; RED toggles the favourite of the selected channel.
+    let r = keys(
+        &mut ui,
+        t,
+        &[Action::Down, Action::Down, Action::Red, Action::Red],
+    );
+    assert_eq!(r, vec![Request::SetFavourite(3, true)]);
+    assert!(ui.channels.iter().any(|c| c.number == 3 && c.favourite));
+    // GREEN moves it: down swaps with the next channel.
+    let r = keys(&mut ui, t, &[Action::Green, Action::Down, Action::Ok]);
+    assert_eq!(r, vec![Request::SwapNumbers(3, 4)]);
+    let moved = ui
+        .channels
+        .iter()
+        .find(|c| c.name == "CCTV-13 新闻")
+        .unwrap();
+    assert_eq!(moved.number, 4);
+    // The favourites tab lists it; BACK leaves editing, then the list; OK watches.
+    keys(&mut ui, t, &[Action::Back, Action::Right, Action::Right]);
+    let favs: Vec<u32> = ui.list_rows().iter().map(|c| c.number).collect();
+    assert_eq!(favs, vec![1, 4, 5]);
+    let r = keys(&mut ui, t, &[Action::Down, Action::Ok]);
+    assert_eq!(r, vec![Request::Tune(4)]);
+    assert_eq!(ui.screen, Screen::Watching);
+    // Up/down now walk the favourites.
+    assert_eq!(
+        keys(&mut ui, t, &[Action::ChannelUp]),
+        vec![Request::Tune(5)]
+    );
+}
+
+#[test]
+fn a_locked_channel_needs_the_parental_pin() {
+    let t = Instant::now();
+    let mut ui = watching(t);
+    // Set a PIN in settings (row 2).
+    keys(
+        &mut ui,
+        t,
+        &[Action::Menu, Action::Down, Action::Down, Action::Ok],
+    );
+    let r = keys(
+        &mut ui,
+        t,
+        &[
+            Action::Digit(4),
+            Action::Digit(3),
+            Action::Digit(2),
+            Action::Digit(1),
+        ],
+    );
+    assert_eq!(r, vec![Request::SetPin("4321".into())]);
+    keys(&mut ui, t, &[Action::Back]);
+    assert_eq!(ui.screen, Screen::Watching);
+    // Channel 6 is locked: no tuning until the PIN.
+    let r = keys(&mut ui, t, &[Action::Digit(6), Action::Ok]);
+    assert!(!r.contains(&Request::Tune(6)), "{r:?}");
+    assert_eq!(ui.play, PlayState::PinRequired);
+    let r = keys(
+        &mut ui,
+        t,
+        &[
+            Action::Digit(1),
+            Action::Digit(1),
+            Action::Digit(1),
+            Action::Digit(1),
+        ],
+    );
+    assert!(r.is_empty());
+    assert!(ui.pin_wrong);
+    let r = keys(
+        &mut ui,
+        t,
+        &[
+            Action::Digit(4),
+            Action::Digit(3),
+            Action::Digit(2),
+            Action::Digit(1),
+        ],
+    );
+    assert_eq!(r, vec![Request::Tune(6)]);
+    // Once opened it stays open for the evening.
+    keys(&mut ui, t, &[Action::ChannelUp]);
+    assert_eq!(
+        keys(&mut ui, t, &[Action::ChannelDown]),
+        vec![Request::Tune(6)]
+    );
+}
+
+#[test]
+fn diagnostics_open_only_with_the_technician_pin() {
+    let t = Instant::now();
+    let mut ui = watching(t);
+    ui.technician_pin = "2580".into();
+    keys(&mut ui, t, &[Action::Menu, Action::Up, Action::Ok]);
+    assert_eq!(ui.screen, Screen::Diagnostics);
+    keys(
+        &mut ui,
+        t,
+        &[
+            Action::Digit(0),
+            Action::Digit(0),
+            Action::Digit(0),
+            Action::Digit(0),
+        ],
+    );
+    assert!(!ui.diagnostics_unlocked && ui.pin_wrong);
+    let r = keys(
+        &mut ui,
+        t,
+        &[
+            Action::Digit(2),
+            Action::Digit(5),
+            Action::Digit(8),
+            Action::Digit(0),
+        ],
+    );
+    assert!(ui.diagnostics_unlocked);
+    assert_eq!(r, vec![Request::RefreshDiagnostics]);
+    keys(&mut ui, t, &[Action::Back]);
+    assert_eq!(ui.screen, Screen::Settings);
+}
+
+#[test]
+fn every_screen_answers_back_and_the_signal_meter_is_one_key_away() {
+    let t = Instant::now();
+    for screen in [
+        Screen::ChannelList,
+        Screen::Epg,
+        Screen::Settings,
+        Screen::Activation,
+        Screen::Signal,
+    ] {
+        let mut ui = watching(t);
+        ui.screen = screen;
+        keys(&mut ui, t, &[Action::Back]);
+        assert_eq!(ui.screen, Screen::Watching, "BACK from {screen:?}");
+    }
+    let mut ui = watching(t);
+    keys(&mut ui, t, &[Action::Epg]);
+    let r = keys(&mut ui, t, &[Action::Blue]);
+    assert_eq!(ui.screen, Screen::Signal);
+    assert_eq!(r, vec![Request::MonitorSignal(Some(1))]);
+    let r = keys(&mut ui, t, &[Action::Back]);
+    assert_eq!(ui.screen, Screen::Epg);
+    assert_eq!(r, vec![Request::StopSignal]);
+}
+
+#[test]
+fn keys_a_screen_does_not_use_change_nothing() {
+    let t = Instant::now();
+    // A remote button no key map knows produces no action at all.
+    assert_eq!(KeyMap::default().action(0x2ff), None);
+    let mut ui = watching(t);
+    for screen in [
+        Screen::WizardLanguage,
+        Screen::WizardDish,
+        Screen::Activation,
+        Screen::Signal,
+    ] {
+        ui.screen = screen;
+        for a in [
+            Action::Yellow,
+            Action::Power,
+            Action::VolumeUp,
+            Action::Info,
+        ] {
+            if screen != Screen::Signal {
+                assert!(keys(&mut ui, t, &[a]).is_empty(), "{a:?} on {screen:?}");
+            }
+            assert_eq!(ui.screen, screen);
+        }
+    }
+}
+
+#[test]
+fn the_guide_walks_days_and_channels() {
+    let t = Instant::now();
+    let mut ui = samples::ui(Screen::Watching, Lang::Zh, t);
+    keys(&mut ui, t, &[Action::Epg]);
+    assert_eq!(ui.screen, Screen::Epg);
+    assert_eq!(ui.epg_events().len(), 12);
+    let (now, next) = ui.now_next(ui.zapper.current().unwrap());
+    assert!(now.is_some() && next.is_some());
+    keys(&mut ui, t, &[Action::Right]);
+    assert!(
+        ui.epg_events().is_empty(),
+        "the sample guide covers one day"
+    );
+    keys(&mut ui, t, &[Action::Left, Action::ChannelUp, Action::Down]);
+    assert_eq!((ui.epg_channel, ui.epg_selected), (1, 1));
+}

@@ -1,0 +1,182 @@
+//! The box as a household meets it: boot, the first-install wizard appears on the screen (QEMU's screendump equals
+//! the reviewed golden image), the remote's keys (QEMU's virtio keyboard, a real evdev device) walk the wizard,
+//! the scan runs against the kernel's vidtv tuner, and the channel list on the screen is the list the scan stored.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use box_tests::{top, BoxRun, CHINASAT_VIDTV};
+
+/// A P6 PPM (what QEMU's screendump writes) as RGB.
+fn read_ppm(path: &Path) -> Option<(u32, u32, Vec<u8>)> {
+    let data = std::fs::read(path).ok()?;
+    let mut fields = Vec::new();
+    let mut i = 0;
+    while fields.len() < 4 {
+        while data.get(i)?.is_ascii_whitespace() {
+            i += 1;
+        }
+        let start = i;
+        while !data.get(i)?.is_ascii_whitespace() {
+            i += 1;
+        }
+        fields.push(String::from_utf8_lossy(&data[start..i]).into_owned());
+    }
+    let (w, h) = (fields[1].parse().ok()?, fields[2].parse().ok()?);
+    let pixels = data.get(i + 1..)?.to_vec();
+    (fields[0] == "P6" && pixels.len() == (w * h * 3) as usize).then_some((w, h, pixels))
+}
+
+fn png(path: &Path) -> (u32, u32, Vec<u8>) {
+    let decoder = png::Decoder::new(std::io::BufReader::new(
+        std::fs::File::open(path).expect("golden image"),
+    ));
+    let mut reader = decoder.read_info().expect("png");
+    let mut buf = vec![0; reader.output_buffer_size()];
+    let info = reader.next_frame(&mut buf).expect("png frame");
+    assert_eq!(info.color_type, png::ColorType::Rgb);
+    buf.truncate(info.buffer_size());
+    (info.width, info.height, buf)
+}
+
+/// Share of pixels differing by more than 40 in a channel.
+fn difference(a: &(u32, u32, Vec<u8>), b: &(u32, u32, Vec<u8>)) -> f64 {
+    assert_eq!((a.0, a.1), (b.0, b.1), "screen sizes differ");
+    let n =
+        a.2.chunks_exact(3)
+            .zip(b.2.chunks_exact(3))
+            .filter(|(x, y)| x.iter().zip(y.iter()).any(|(p, q)| p.abs_diff(*q) > 40))
+            .count();
+    n as f64 / (a.0 * a.1) as f64
+}
+
+#[test]
+fn the_wizard_on_the_box_screen_is_walked_with_the_remote_to_the_channel_list() {
+    let script = r#"
+echo '=== ui ==='
+# As init does on a normal boot: the kernel's framebuffer console lets go of the screen.
+for vt in /sys/class/vtconsole/vtcon*; do
+    case "$(cat "$vt/name" 2>/dev/null)" in *"frame buffer"*) echo 0 >"$vt/bind" ;; esac
+done
+stb-app ui 2>&1 &
+pid=$!
+i=0
+while [ ! -e /job/host-done ] && [ $i -lt 1800 ]; do sleep 0.3; i=$((i+1)); done
+kill $pid
+cp /var/lib/stb/channels.db /job/channels.db 2>/dev/null
+echo '=== channels ==='
+stb-app channels --json
+echo '=== end ==='
+"#;
+    let work = std::env::temp_dir().join(format!("stb-ui-e2e-{}", std::process::id()));
+    std::fs::create_dir_all(&work).unwrap();
+    let (wizard_shot, list_shot) = (work.join("wizard.ppm"), work.join("list.ppm"));
+    let (w1, l1) = (wizard_shot.clone(), list_shot.clone());
+    let db = work.join("channels.db");
+    let db_in_host = db.clone();
+    let steps = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let log = steps.clone();
+    let g = BoxRun::new()
+        .vidtv(CHINASAT_VIDTV)
+        .run_with(script, move |ctl| {
+            let deadline = Instant::now() + Duration::from_secs(900);
+            let reached = |marker: &str| {
+                while !ctl.stdout_so_far().contains(marker) {
+                    if !ctl.alive() || Instant::now() > deadline {
+                        return false;
+                    }
+                    std::thread::sleep(Duration::from_millis(100));
+                }
+                log.lock().unwrap().push(marker.to_string());
+                true
+            };
+            let done = || {
+                let _ = std::fs::write(ctl.state.join("job/host-done"), b"");
+            };
+            if !reached("ui: ready") {
+                return done();
+            }
+            // The first frame is drawn before "ready"; give the framebuffer a moment to reach QEMU's display.
+            std::thread::sleep(Duration::from_secs(1));
+            ctl.monitor(&format!("screendump {}", w1.display()));
+            for marker in [
+                "ui: screen wizard-satellite",
+                "ui: screen wizard-dish",
+                "ui: screen wizard-signal",
+                "ui: screen wizard-scan",
+            ] {
+                ctl.monitor("sendkey ret");
+                if !reached(marker) {
+                    return done();
+                }
+            }
+            if !reached("ui: scan finished") {
+                return done();
+            }
+            for marker in [
+                "ui: screen wizard-done",
+                "ui: screen watching",
+                "ui: screen channel-list",
+            ] {
+                ctl.monitor("sendkey ret");
+                if !reached(marker) {
+                    return done();
+                }
+            }
+            std::thread::sleep(Duration::from_secs(2));
+            ctl.monitor(&format!("screendump {}", l1.display()));
+            done();
+            // The box copies its channel database out when the UI has stopped.
+            if reached("=== channels ===") {
+                let _ = std::fs::copy(ctl.state.join("job/channels.db"), &db_in_host);
+            }
+        });
+    let stdout = g.stdout.clone();
+    let reached = steps.lock().unwrap().clone();
+    assert!(
+        reached.iter().any(|m| m == "ui: screen channel-list"),
+        "the walk stopped after {reached:?}:\n{stdout}"
+    );
+
+    // The wizard's first screen on the box is the reviewed golden image, pixel for pixel within anti-aliasing.
+    let shot = read_ppm(&wizard_shot).expect("screendump of the wizard");
+    let golden = png(&top().join("stb-app/tests/golden/wizard-language-zh-1280x720.png"));
+    let d = difference(&shot, &golden);
+    assert!(
+        d < 0.002,
+        "the box's wizard differs from the golden image on {:.2} % of the screen",
+        d * 100.0
+    );
+
+    // The scan stored what vidtv carries ...
+    let channels: Vec<serde_json::Value> =
+        serde_json::from_str(g.part("channels").trim()).expect("channel list JSON");
+    assert!(
+        channels.iter().any(|c| c["name"] == "Beethoven"),
+        "the scan did not store vidtv's service:\n{stdout}"
+    );
+    // ... and the channel list on the screen is that list: the host renders the list screen from the box's
+    // own database and the box's screen equals it.
+    assert!(db.exists(), "the box's channel database did not come out");
+    let expected = work.join("list.png");
+    let status = std::process::Command::new(top().join("target/release/stb-app"))
+        .args(["render", "--screen", "channel-list", "--lang", "zh", "--db"])
+        .arg(&db)
+        .arg("--out")
+        .arg(&expected)
+        .status()
+        .expect("stb-app render");
+    assert!(status.success());
+    let shot = read_ppm(&list_shot).expect("screendump of the channel list");
+    let d = difference(&shot, &png(&expected));
+    assert!(
+        d < 0.002,
+        "the box's channel list differs from its database on {:.2} % of the screen",
+        d * 100.0
+    );
+    let wizard = read_ppm(&wizard_shot).unwrap();
+    assert!(
+        difference(&shot, &wizard) > 0.02,
+        "the channel list looks like the wizard"
+    );
+}
