@@ -4,7 +4,6 @@
 //! activation request QR code ([`request`]) and the county's [`household`] record.
 //! See docs/activation-protocol.md.
 
-pub mod crc;
 pub mod engine;
 pub mod geo;
 pub mod household;

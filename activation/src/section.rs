@@ -21,7 +21,7 @@
 
 use smartcard::authorisation::BoxId;
 
-use crate::crc::crc32_mpeg2;
+use ts_si::crc::crc32_mpeg2;
 
 pub const TABLE_ID: u8 = 0x90;
 /// CA_system_ID announcing the activation stream in the CAT. A project value, not one

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 
 use smartcard::authorisation::MESSAGE_LEN;
 
-use crate::crc::crc32_mpeg2;
+use ts_si::crc::crc32_mpeg2;
 
 const MAGIC: &[u8; 4] = b"HHTS";
 const VERSION: u8 = 1;

@@ -7,7 +7,7 @@ use ts_si::demux::Demux;
 use ts_si::descriptors::{Descriptor, DescriptorList};
 use ts_si::section::Section;
 use ts_si::tables::Table;
-use ts_si::text::{encode, encode_big5_bytes, Charset};
+use ts_si::text::{encode, encode_big5_bytes, encode_compressed, Charset};
 
 fn fnv(b: &[u8]) -> u64 {
     b.iter().fold(0xcbf29ce484222325u64, |h, &x| {
@@ -118,6 +118,21 @@ fn main() {
     write_all(&corpus.join("tables"), &sections, 250);
     write_all(&corpus.join("descriptors"), &loops, 200);
     write_all(&corpus.join("text"), &texts, 150);
+    // Freesat Huffman strings (0x1F 0x01/0x02), behind a first byte that picks ISO 6937.
+    let mut compressed = BTreeSet::new();
+    for (s, id) in [
+        ("The Country Channel", 1),
+        ("Doctor Who: The Christmas Invasion (2005)", 1),
+        ("Café crème, 中文, བོད་ཡིག {escape} ~", 1),
+        ("5.00am News - headline news update; 5.08am Sport", 2),
+        ("QI XL. Stephen Fry & Alan Davies!", 2),
+        ("Ærø naïve façade", 2),
+    ] {
+        let mut b = vec![0u8];
+        b.extend(encode_compressed(s, id).unwrap());
+        compressed.insert(b);
+    }
+    write_all(&corpus.join("text"), &compressed, 10);
     for t in [
         "ts_packet",
         "section_reassembly",

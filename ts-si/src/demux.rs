@@ -30,6 +30,9 @@ pub struct SectionRef<'a> {
     /// Index of the packet that completed the section (for repetition intervals).
     pub packet_index: u64,
     pub data: &'a [u8],
+    /// Byte-identical to the previous section delivered on this PID (a table repetition);
+    /// its CRC was checked when those bytes first came.
+    pub repeat: bool,
 }
 
 /// PCR samples used to derive the bitrate (and so times from packet positions).
@@ -40,17 +43,24 @@ struct PcrTrack {
     last: Option<(u64, u64)>,
 }
 
-/// Everything kept per PID, in one place for cache locality.
-#[derive(Debug, Default)]
-struct PidState {
-    packets: u64,
-    last_cc: Option<u8>,
-    assembler: Option<Box<SectionReassembler>>,
-}
+/// Number of PIDs (13 bits).
+const PIDS: usize = 8192;
 
 /// The demultiplexer. Reassembly is enabled per PID; continuity is tracked on all PIDs.
+///
+/// Per-PID state lives in plain integer tables allocated zeroed, so a demux that follows a
+/// handful of PIDs touches only the memory of those (a scan creates one per transponder).
 pub struct Demux {
-    pids: Vec<PidState>,
+    /// Packets seen per PID.
+    packets: Vec<u64>,
+    /// Last continuity_counter per PID: 0 = none yet, else `0x10 | cc`.
+    last_cc: Vec<u8>,
+    /// Per PID: 0 = not reassembled, else index + 1 into `assemblers`.
+    slot: Vec<u16>,
+    assemblers: Vec<SectionReassembler>,
+    /// One bit per reassembled PID: 1 KiB that stays in L1, so packets of PIDs that are
+    /// neither reassembled nor accounted cost one bit test.
+    reassembled: [u64; PIDS / 64],
     carry: Vec<u8>,
     pcr: PcrTrack,
     pub stats: DemuxStats,
@@ -67,14 +77,7 @@ impl Default for Demux {
 impl Demux {
     /// A demux reassembling the DVB SI PIDs (PAT, CAT, NIT, SDT/BAT, EIT, TDT/TOT).
     pub fn new() -> Self {
-        let mut d = Demux {
-            pids: (0..8192).map(|_| PidState::default()).collect(),
-            carry: Vec::new(),
-            pcr: PcrTrack::default(),
-            stats: DemuxStats::default(),
-            check_crc: true,
-            account_all: true,
-        };
+        let mut d = Self::empty();
         for pid in [0x00, 0x01, 0x10, 0x11, 0x12, 0x14] {
             d.add_pid(pid);
         }
@@ -82,14 +85,23 @@ impl Demux {
     }
     /// A demux with no PID enabled.
     pub fn empty() -> Self {
-        let mut d = Self::new();
-        d.pids.iter_mut().for_each(|p| p.assembler = None);
-        d
+        Demux {
+            packets: vec![0; PIDS],
+            last_cc: vec![0; PIDS],
+            slot: vec![0; PIDS],
+            assemblers: Vec::new(),
+            reassembled: [0; PIDS / 64],
+            carry: Vec::new(),
+            pcr: PcrTrack::default(),
+            stats: DemuxStats::default(),
+            check_crc: true,
+            account_all: true,
+        }
     }
     /// Turns CRC checking off (only to compare with peers that do not check).
     pub fn set_check_crc(&mut self, on: bool) {
         self.check_crc = on;
-        for a in self.pids.iter_mut().filter_map(|p| p.assembler.as_mut()) {
+        for a in &mut self.assemblers {
             a.check_crc = on;
         }
     }
@@ -100,22 +112,23 @@ impl Demux {
         self.account_all = on;
     }
     pub fn add_pid(&mut self, pid: u16) {
-        if let Some(slot) = self.pids.get_mut(pid as usize) {
-            if slot.assembler.is_none() {
+        if let Some(slot) = self.slot.get_mut(pid as usize) {
+            if *slot == 0 {
                 let mut r = SectionReassembler::new();
                 r.check_crc = self.check_crc;
-                slot.assembler = Some(Box::new(r));
+                self.assemblers.push(r);
+                // At most 8192 PIDs, so the index always fits.
+                *slot = self.assemblers.len() as u16;
             }
+            self.reassembled[(pid >> 6) as usize] |= 1u64 << (pid & 63);
         }
     }
     pub fn has_pid(&self, pid: u16) -> bool {
-        self.pids
-            .get(pid as usize)
-            .is_some_and(|a| a.assembler.is_some())
+        self.slot.get(pid as usize).is_some_and(|&s| s != 0)
     }
     /// Packets seen per PID (8192 entries).
     pub fn pid_packets(&self) -> Vec<u64> {
-        self.pids.iter().map(|p| p.packets).collect()
+        self.packets.clone()
     }
     /// Bitrate derived from the PCRs of the first PCR PID, in bit/s.
     pub fn bitrate(&self) -> Option<u64> {
@@ -158,16 +171,40 @@ impl Demux {
     ) -> usize {
         let mut data = all;
         let mut add = Vec::new();
-        while data.len() >= PACKET_SIZE {
-            if data[0] == SYNC_BYTE {
-                let (p, rest) = data.split_at(PACKET_SIZE);
-                self.push_packet_inner(p, |s| sink(s, &mut add));
+        // The packet count lives in a register here (written back below): packets of PIDs
+        // that are not followed then cost a sync test, a TEI test and one bit test.
+        let mut packets = self.stats.packets;
+        loop {
+            if !self.account_all {
+                // The tight loop over the packets that are skipped: synchronised, no TEI,
+                // PID not reassembled (most of a multiplex when only SI is wanted).
+                let bits = &self.reassembled;
+                while let Some((h, rest)) = data.split_first_chunk::<PACKET_SIZE>() {
+                    let pid = usize::from(h[1] & 0x1F) << 8 | usize::from(h[2]);
+                    if h[0] != SYNC_BYTE
+                        || h[1] & 0x80 != 0
+                        || bits[pid >> 6] & (1u64 << (pid & 63)) != 0
+                    {
+                        break;
+                    }
+                    data = rest;
+                    packets += 1;
+                }
+            }
+            let Some((h, rest)) = data.split_first_chunk::<PACKET_SIZE>() else {
+                break;
+            };
+            if h[0] == SYNC_BYTE {
+                data = rest;
+                let index = packets;
+                packets += 1;
+                self.stats.packets = packets;
+                self.push_packet_inner(h, index, |s| sink(s, &mut add));
                 if !add.is_empty() {
                     for pid in add.drain(..) {
                         self.add_pid(pid);
                     }
                 }
-                data = rest;
                 continue;
             }
             self.stats.sync_losses += 1;
@@ -182,17 +219,13 @@ impl Demux {
             }
             data = &data[i..];
         }
+        self.stats.packets = packets;
         all.len() - data.len()
     }
 
     /// Processes one 188-byte packet (which must start with 0x47).
     pub fn push_packet(&mut self, pkt: &[u8], sink: &mut dyn FnMut(SectionRef<'_>)) {
-        self.push_packet_inner(pkt, sink)
-    }
-
-    #[inline(always)]
-    fn push_packet_inner<F: FnMut(SectionRef<'_>)>(&mut self, pkt: &[u8], mut sink: F) {
-        // A fixed-size array: the header reads below need no bounds checks.
+        // A fixed-size array: the header reads need no bounds checks.
         let Some(h) = pkt
             .first_chunk::<PACKET_SIZE>()
             .filter(|h| h[0] == SYNC_BYTE)
@@ -202,18 +235,28 @@ impl Demux {
         };
         let index = self.stats.packets;
         self.stats.packets += 1;
+        self.push_packet_inner(h, index, sink)
+    }
+
+    /// One packet whose sync byte was checked and which was counted in `stats.packets` as
+    /// packet number `index`.
+    #[inline(always)]
+    fn push_packet_inner<F: FnMut(SectionRef<'_>)>(
+        &mut self,
+        h: &[u8; PACKET_SIZE],
+        index: u64,
+        mut sink: F,
+    ) {
         if h[1] & 0x80 != 0 {
             self.stats.transport_errors += 1;
             return;
         }
         let pid = u16::from_be_bytes([h[1] & 0x1F, h[2]]);
-        let Some(state) = self.pids.get_mut(pid as usize) else {
-            return;
-        };
-        if !self.account_all && state.assembler.is_none() {
+        if !self.account_all && self.reassembled[(pid >> 6) as usize] & (1u64 << (pid & 63)) == 0 {
             return;
         }
-        state.packets += 1;
+        let p = pid as usize & (PIDS - 1);
+        self.packets[p] += 1;
         if pid == crate::ts::NULL_PID {
             return;
         }
@@ -250,25 +293,31 @@ impl Demux {
         let Some(payload) = h.get(start..) else {
             return;
         };
-        let c = continuity(&mut state.last_cc, h[3] & 0x0F, discontinuity);
+        let mut last = (self.last_cc[p] != 0).then_some(self.last_cc[p] & 0x0F);
+        let c = continuity(&mut last, h[3] & 0x0F, discontinuity);
+        self.last_cc[p] = last.map_or(0, |cc| 0x10 | cc);
         match c {
             Continuity::Ok => {}
             Continuity::Gap => self.stats.cc_errors += 1,
             Continuity::Duplicate => self.stats.duplicate_packets += 1,
         }
-        let Some(asm) = state.assembler.as_mut() else {
+        let Some(asm) = (self.slot[p] as usize)
+            .checked_sub(1)
+            .and_then(|i| self.assemblers.get_mut(i))
+        else {
             return;
         };
         if scrambled {
             return;
         }
         let mut delivered = 0u64;
-        let f = asm.push_with_continuity(c, h[1] & 0x40 != 0, payload, &mut |data| {
+        let f = asm.push_flagging_repeats(c, h[1] & 0x40 != 0, payload, &mut |data, repeat| {
             delivered += 1;
             sink(SectionRef {
                 pid,
                 packet_index: index,
                 data,
+                repeat,
             })
         });
         self.stats.sections += delivered;
@@ -311,5 +360,46 @@ mod tests {
         assert_eq!(got, 2);
         assert_eq!(d.stats.sync_losses, 1);
         assert_eq!(d.stats.cc_errors, 0);
+    }
+
+    #[test]
+    fn repeats_are_flagged_and_corrupted_repeats_still_fail_the_crc() {
+        let sec = |version: u8| {
+            LongHeader {
+                table_id: 0x02,
+                table_id_extension: 1,
+                version,
+                current_next: true,
+                section_number: 0,
+                last_section_number: 0,
+            }
+            .emit(true, &[0xE1, 0x00, 0xF0, 0x00])
+            .unwrap()
+        };
+        let mut bad = sec(1);
+        bad[9] ^= 0x01; // same length and header, body changed: the CRC no longer holds
+        let secs = [sec(1), sec(1), bad, sec(1), sec(2), sec(2)];
+        let mut cc = 0;
+        let mut stream = Vec::new();
+        for s in &secs {
+            for p in packetize(0x100, std::slice::from_ref(s), &mut cc) {
+                stream.extend_from_slice(&p);
+            }
+        }
+        for account_all in [true, false] {
+            let mut d = Demux::empty();
+            d.set_account_all_pids(account_all);
+            d.add_pid(0x100);
+            let mut got = Vec::new();
+            d.feed(&stream, &mut |s| {
+                got.push((s.data[5] >> 1 & 0x1F, s.repeat))
+            });
+            assert_eq!(
+                got,
+                [(1, false), (1, true), (1, true), (2, false), (2, true)]
+            );
+            assert_eq!(d.stats.crc_errors, 1);
+            assert_eq!(d.stats.packets, 6);
+        }
     }
 }

@@ -15,6 +15,11 @@
 //! - Control codes (A.1): 0x86/0x87 emphasis on/off are dropped, 0x8A CR/LF becomes '\n'
 //!   (0xE086/0xE087/0xE08A in two-byte tables), other 0x80..=0x9F are dropped.
 
+mod freesat;
+mod freesat_tables;
+
+pub use freesat::{decode as decode_freesat, encode as encode_freesat};
+
 use encoding_rs::Encoding;
 use std::collections::HashMap;
 use std::fmt;
@@ -187,7 +192,8 @@ impl CharsetPolicy {
 pub enum Selected {
     /// A table we decode, and the body after the selector.
     Table(Charset, usize),
-    /// 0x1F encoding_type_id (TS 101 162), e.g. compressed text: body after two bytes.
+    /// 0x1F encoding_type_id (TS 101 162), body after two bytes: 0x01 and 0x02 are the
+    /// Freesat Huffman tables ([`decode_freesat`]); others are shown as ISO 6937.
     EncodingTypeId(u8),
     /// Reserved selector value.
     Reserved(u8),
@@ -225,8 +231,12 @@ pub fn select(bytes: &[u8], default: Charset) -> Selected {
 pub fn decode(bytes: &[u8], default: Charset) -> String {
     match select(bytes, default) {
         Selected::Table(cs, skip) => decode_body(bytes.get(skip..).unwrap_or(&[]), cs),
-        // Unknown encodings: show what ISO 6937 makes of it rather than nothing.
-        Selected::EncodingTypeId(_) => decode_body(bytes.get(2..).unwrap_or(&[]), Charset::Iso6937),
+        Selected::EncodingTypeId(id) => {
+            let body = bytes.get(2..).unwrap_or(&[]);
+            // 0x01/0x02: the Freesat Huffman tables. Other (unknown) encoding_type_ids:
+            // show what ISO 6937 makes of the bytes rather than nothing.
+            freesat::decode(id, body).unwrap_or_else(|| decode_body(body, Charset::Iso6937))
+        }
         Selected::Reserved(_) => decode_body(bytes.get(1..).unwrap_or(&[]), default),
     }
 }
@@ -547,6 +557,14 @@ pub fn encode(s: &str, cs: Charset, with_selector: bool) -> Vec<u8> {
         Charset::Utf8 => out.extend_from_slice(s.as_bytes()),
     }
     out
+}
+
+/// Encodes `s` as compressed text: `0x1F encoding_type_id` and the Freesat Huffman body
+/// (`encoding_type_id` 0x01 or 0x02; `None` for others).
+pub fn encode_compressed(s: &str, encoding_type_id: u8) -> Option<Vec<u8>> {
+    let mut out = vec![0x1F, encoding_type_id];
+    out.extend(freesat::encode(encoding_type_id, s)?);
+    Some(out)
 }
 
 /// Encodes Big5 bytes behind the 0x14 selector (the Enigma2 reading), for tests and

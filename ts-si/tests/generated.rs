@@ -8,7 +8,7 @@ use ts_si::collector::SiCollector;
 use ts_si::descriptors::*;
 use ts_si::section::{packetize, LongHeader};
 use ts_si::tables::*;
-use ts_si::text::{encode, encode_big5_bytes, Charset, CharsetPolicy};
+use ts_si::text::{encode, encode_big5_bytes, encode_compressed, Charset, CharsetPolicy};
 use ts_si::time::UtcTime;
 use ts_si::ts::{AdaptationFieldRepr, Pcr, TsPacketRepr};
 
@@ -683,4 +683,39 @@ fn bitrate_from_pcr() {
     let b = c.demux.bitrate().unwrap();
     assert!((1_999_000..=2_001_000).contains(&b), "{b}");
     assert_eq!(c.demux.stats.cc_errors, 0);
+}
+
+#[test]
+fn freesat_compressed_event_text_is_shown_decoded() {
+    // UK Freesat sends EPG text Huffman-compressed (0x1F, encoding_type_id 1 or 2).
+    let title = "Doctor Who: The Christmas Invasion";
+    let text = "The Doctor's new body is not settling in well. Café scene, 10pm – 11pm.";
+    let eit = EventInformationTable {
+        header: hdr(0x4E, 7, 3, 0, 0),
+        transport_stream_id: TSID,
+        original_network_id: ONID,
+        segment_last_section_number: 0,
+        last_table_id: 0x4E,
+        events: vec![EitEvent {
+            event_id: 0x300,
+            start_time: UtcTime::from_bytes([0xE8, 0x46, 0x20, 0x00, 0x00]),
+            duration: [0x01, 0x00, 0x00],
+            running_status: 4,
+            free_ca_mode: false,
+            descriptors: vec![Descriptor::from(ShortEventDescriptor {
+                language: Lang::new("eng"),
+                event_name: DvbString(encode_compressed(title, 1).unwrap()),
+                text: DvbString(encode_compressed(text, 2).unwrap()),
+            })]
+            .into(),
+        }],
+    };
+    let secs = vec![(0x12, eit.emit().unwrap())];
+    let mut c = SiCollector::new(CharsetPolicy::default());
+    c.feed(&stream(&secs, 3));
+    let events = epg(&c).events;
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0].title, title);
+    assert_eq!(events[0].short_text, text);
+    assert_eq!(events[0].language, "eng");
 }

@@ -2,7 +2,7 @@
 //! string), and encoding of the result.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
-use ts_si::text::{decode, decode_0x14, encode, Charset};
+use ts_si::text::{decode, decode_0x14, decode_freesat, encode, encode_compressed, Charset};
 
 fuzz_target!(|data: &[u8]| {
     let Some((&pick, body)) = data.split_first() else {
@@ -16,6 +16,15 @@ fuzz_target!(|data: &[u8]| {
     let _ = decode(&b, cs);
     if pick == 0xFF {
         let _ = decode_0x14(body);
+    }
+    // Freesat Huffman (0x1F 0x01/0x02): any bytes decode; the text re-encodes and decodes
+    // back (controls, which the format cannot carry, as spaces).
+    for id in [1u8, 2] {
+        if let Some(s) = decode_freesat(id, body) {
+            let b = encode_compressed(&s, id).expect("tables 1 and 2 encode");
+            let spaced: String = s.chars().map(|c| if c < ' ' { ' ' } else { c }).collect();
+            assert_eq!(decode(&b, cs), spaced);
+        }
     }
     if let Ok(s) = std::str::from_utf8(body) {
         // UTF-8 carries any text exactly (controls aside).
