@@ -3,6 +3,7 @@
 
 Reads package names (packages.txt), follows Depends and Pre-Depends with `apt-cache depends`, takes the first
 installable choice of each alternative group, skips the names in exclude.txt, and prints one name per line.
+Lines of exclude.txt that start with / are file patterns for sysroot/build, not package names.
 """
 import subprocess
 import sys
@@ -41,7 +42,8 @@ def depends(pkg):
 
 
 def main():
-    wanted, excluded = names(sys.argv[1]), set(names(sys.argv[2]))
+    wanted = names(sys.argv[1])
+    excluded = {n for n in names(sys.argv[2]) if not n.startswith("/")}
     seen, todo = set(), list(wanted)
     while todo:
         pkg = todo.pop()
