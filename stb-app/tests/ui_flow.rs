@@ -349,3 +349,20 @@ fn the_guide_walks_days_and_channels() {
     keys(&mut ui, t, &[Action::Left, Action::ChannelUp, Action::Down]);
     assert_eq!((ui.epg_channel, ui.epg_selected), (1, 1));
 }
+
+#[test]
+fn storage_errors_become_notices_in_plain_words() {
+    use stb_app::ui::model::Notice;
+    assert!(matches!(
+        Notice::from_storage_error("channels.db: database or disk is full"),
+        Notice::DiskFull(_)
+    ));
+    assert!(matches!(
+        Notice::from_storage_error("write: No space left on device (os error 28)"),
+        Notice::DiskFull(_)
+    ));
+    assert!(matches!(
+        Notice::from_storage_error("channels.db: disk I/O error"),
+        Notice::StorageFailed(_)
+    ));
+}

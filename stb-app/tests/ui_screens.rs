@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 
-use stb_app::ui::model::{Lang, Screen};
+use stb_app::ui::model::{Event, Lang, Notice, Screen};
 use stb_app::ui::render::Frame;
 use stb_app::ui::shell;
 
@@ -90,6 +90,32 @@ fn languages_draw_different_text_and_screens_differ() {
             screen.name()
         );
     }
+    // A full disk is said on screen, over whatever screen is up.
+    let disk_full = {
+        let shell = shell::open(size, None).unwrap();
+        let now = std::time::Instant::now();
+        let mut ui = stb_app::ui::samples::ui(Screen::ChannelList, Lang::Bo, now);
+        ui.event(
+            Event::Notice(Notice::from_storage_error(
+                "channels.db: database or disk is full",
+            )),
+            now,
+        );
+        shell.show(&ui, now);
+        shell.frame()
+    };
+    let px = |f: &Frame, x: u32, y: u32| {
+        let i = ((y * f.width + x) * 3) as usize;
+        (f.rgb[i], f.rgb[i + 1], f.rgb[i + 2])
+    };
+    assert_eq!(
+        px(&disk_full, 640, 2),
+        (0xe5, 0x53, 0x4b),
+        "no disk-full notice"
+    );
+    let plain = shell::render_sample(Screen::ChannelList, Lang::Bo, size).unwrap();
+    assert_ne!(px(&plain, 640, 2), (0xe5, 0x53, 0x4b));
+
     let a = shell::render_sample(Screen::Epg, Lang::Zh, size).unwrap();
     let b = shell::render_sample(Screen::Settings, Lang::Zh, size).unwrap();
     assert!(a.difference(&b, TOLERANCE) > 0.05);

@@ -125,6 +125,24 @@ echo '=== end ==='
             }
             std::thread::sleep(Duration::from_secs(2));
             ctl.monitor(&format!("screendump {}", l1.display()));
+            // The remote is unplugged and plugged in again: BACK still reaches the UI.
+            ctl.monitor("device_del remote");
+            std::thread::sleep(Duration::from_secs(2));
+            ctl.monitor("device_add virtio-keyboard-pci,id=remote");
+            let replugged = Instant::now() + Duration::from_secs(60);
+            while Instant::now() < replugged && ctl.alive() {
+                ctl.monitor("sendkey esc");
+                std::thread::sleep(Duration::from_secs(1));
+                let out = ctl.stdout_so_far();
+                if out
+                    .rsplit("ui: screen ")
+                    .next()
+                    .is_some_and(|last| last.starts_with("watching"))
+                {
+                    log.lock().unwrap().push("back after replug".into());
+                    break;
+                }
+            }
             done();
             // The box copies its channel database out when the UI has stopped.
             if reached("=== channels ===") {
@@ -136,6 +154,10 @@ echo '=== end ==='
     assert!(
         reached.iter().any(|m| m == "ui: screen channel-list"),
         "the walk stopped after {reached:?}:\n{stdout}"
+    );
+    assert!(
+        reached.iter().any(|m| m == "back after replug"),
+        "BACK did not arrive after the remote was replugged:\n{stdout}"
     );
 
     // The wizard's first screen on the box is the reviewed golden image, pixel for pixel within anti-aliasing.

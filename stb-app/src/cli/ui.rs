@@ -148,6 +148,7 @@ pub fn run(a: &UiArgs) -> Result<i32, CliError> {
             monitor: None,
             gps_on: Arc::new(AtomicBool::new(false)),
             pending: None,
+            started: Instant::now(),
         };
         backend.run(requests)
     });
@@ -194,13 +195,7 @@ fn send(e: Event) {
 }
 
 fn storage_error(e: impl std::fmt::Display) {
-    let text = e.to_string();
-    let full = text.contains("full") || text.contains("No space");
-    send(Event::Notice(if full {
-        Notice::DiskFull(text)
-    } else {
-        Notice::StorageFailed(text)
-    }));
+    send(Event::Notice(Notice::from_storage_error(&e.to_string())));
 }
 
 /// Owns the devices; carries out the model's requests one at a time.
@@ -216,11 +211,16 @@ struct Backend {
     gps_on: Arc<AtomicBool>,
     /// A request that arrived while the guide was being read.
     pending: Option<Request>,
+    started: Instant,
 }
+
+/// How long after start a missing tuner is waited for (its driver loads while the first frame is drawn).
+const TUNER_GRACE: Duration = Duration::from_secs(20);
 
 impl Backend {
     fn tuner(&mut self) -> Option<&mut Box<dyn Tuner>> {
-        if self.tuner.is_none() {
+        // The UI starts before the box has loaded its tuner driver: wait for it for a while at start.
+        while self.tuner.is_none() {
             let t: Result<Box<dyn Tuner>, String> = match &self.replay {
                 Some(l) => ReplayTuner::from_lineup_file(l)
                     .map(|t| Box::new(t) as Box<dyn Tuner>)
@@ -232,7 +232,11 @@ impl Backend {
             };
             match t {
                 Ok(t) => self.tuner = Some(t),
-                Err(e) => eprintln!("ui: no tuner: {e}"),
+                Err(e) if self.started.elapsed() > TUNER_GRACE => {
+                    eprintln!("ui: no tuner: {e}");
+                    break;
+                }
+                Err(_) => std::thread::sleep(Duration::from_millis(300)),
             }
         }
         self.tuner.as_mut()

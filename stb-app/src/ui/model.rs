@@ -173,6 +173,22 @@ pub enum Notice {
     StorageFailed(String),
 }
 
+impl Notice {
+    /// A failed write of the channel list or settings: a full disk says so (the household can free space or call
+    /// the installer), anything else is a storage failure.
+    pub fn from_storage_error(message: &str) -> Notice {
+        let m = message.to_ascii_lowercase();
+        if m.contains("disk is full")
+            || m.contains("no space left")
+            || m.contains("database or disk is full")
+        {
+            Notice::DiskFull(message.to_string())
+        } else {
+            Notice::StorageFailed(message.to_string())
+        }
+    }
+}
+
 /// What the backend reports.
 #[derive(Clone, Debug)]
 pub enum Event {

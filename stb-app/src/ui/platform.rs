@@ -22,10 +22,6 @@ pub trait Display {
 
 type Job = Box<dyn FnOnce() + Send>;
 
-/// Whole-screen redraws after start, and their spacing (see `run_event_loop`).
-const REFRESHES: u32 = 5;
-const REFRESH_EVERY: Duration = Duration::from_millis(700);
-
 #[derive(Default)]
 struct Queue {
     jobs: Mutex<(VecDeque<Job>, bool)>,
@@ -134,30 +130,12 @@ impl Platform for BoxPlatform {
     }
 
     fn run_event_loop(&self) -> Result<(), PlatformError> {
-        // The screen's first seconds: a framebuffer may be cleared behind our back while the kernel finishes
-        // setting its mode or lets go of its text console, so the whole frame is drawn again a few times.
-        let mut full_redraws = REFRESHES;
-        let mut next_full = Instant::now();
         loop {
             slint::platform::update_timers_and_animations();
             let window = self.window.borrow().clone();
             if let Some(window) = &window {
                 if let Some(display) = self.display.borrow_mut().as_mut() {
-                    let full = full_redraws > 0 && Instant::now() >= next_full;
-                    if full {
-                        full_redraws -= 1;
-                        next_full = Instant::now() + REFRESH_EVERY;
-                        window.request_redraw();
-                    }
-                    window.draw_if_needed(|renderer| {
-                        if full {
-                            renderer.set_repaint_buffer_type(RepaintBufferType::NewBuffer);
-                        }
-                        display.present(renderer);
-                        if full {
-                            renderer.set_repaint_buffer_type(RepaintBufferType::ReusedBuffer);
-                        }
-                    });
+                    window.draw_if_needed(|renderer| display.present(renderer));
                 }
             }
             let animating = window.as_ref().is_some_and(|w| w.has_active_animations());
@@ -165,12 +143,6 @@ impl Platform for BoxPlatform {
                 Some(Duration::from_millis(16))
             } else {
                 slint::platform::duration_until_next_timer_update()
-            };
-            let timeout = if full_redraws > 0 {
-                let until = next_full.saturating_duration_since(Instant::now());
-                Some(timeout.map_or(until, |t| t.min(until)))
-            } else {
-                timeout
             };
             let (jobs, quit) = self.take_jobs(timeout);
             for job in jobs {
