@@ -366,3 +366,30 @@ fn storage_errors_become_notices_in_plain_words() {
         Notice::StorageFailed(_)
     ));
 }
+
+#[test]
+fn a_channel_is_renamed_with_the_on_screen_keyboard() {
+    let t = Instant::now();
+    let mut ui = watching(t);
+    keys(&mut ui, t, &[Action::Ok, Action::Red, Action::Blue]);
+    assert!(ui.rename.is_some());
+    // Clear the old name (RED deletes), type three letters and a digit.
+    let old = ui.rename.as_ref().unwrap().1.chars().count();
+    for _ in 0..old {
+        keys(&mut ui, t, &[Action::Red]);
+    }
+    keys(&mut ui, t, &[Action::Right, Action::Ok]); // B
+    keys(&mut ui, t, &[Action::Down, Action::Ok]); // L, below B
+    keys(&mut ui, t, &[Action::Up, Action::Up, Action::Ok]); // up past the top row wraps to the bottom: V
+    keys(&mut ui, t, &[Action::Digit(7)]);
+    assert_eq!(ui.rename.as_ref().unwrap().1, "BLV7");
+    // Saving an empty name is refused; a real one is stored and shown.
+    let r = keys(&mut ui, t, &[Action::Green]);
+    assert_eq!(r, vec![Request::Rename(1, "BLV7".into())]);
+    assert!(ui.rename.is_none());
+    assert_eq!(ui.list_rows()[ui.list_selected].name, "BLV7");
+    // BACK cancels without a request.
+    keys(&mut ui, t, &[Action::Blue]);
+    assert!(keys(&mut ui, t, &[Action::Digit(1), Action::Back]).is_empty());
+    assert_eq!(ui.list_rows()[ui.list_selected].name, "BLV7");
+}

@@ -4,6 +4,7 @@
 
 use std::path::PathBuf;
 
+use stb_app::ui::keys::Action;
 use stb_app::ui::model::{Event, Lang, Notice, Screen};
 use stb_app::ui::render::Frame;
 use stb_app::ui::shell;
@@ -24,8 +25,15 @@ fn golden(name: &str) -> PathBuf {
 fn check(screen: Screen, lang: Lang, code: &str, size: &str, failures: &mut Vec<String>) {
     let s = shell::parse_size(size).expect("size");
     let frame = shell::render_sample(screen, lang, s).expect("render");
-    let name = format!("{}-{code}-{size}.png", screen.name());
-    let path = golden(&name);
+    compare(
+        frame,
+        &format!("{}-{code}-{size}.png", screen.name()),
+        failures,
+    );
+}
+
+fn compare(frame: Frame, name: &str, failures: &mut Vec<String>) {
+    let path = golden(name);
     if std::env::var_os("STB_UPDATE_GOLDEN").is_some() {
         frame.save_png(&path).expect("write golden");
         return;
@@ -58,6 +66,23 @@ fn every_screen_in_every_language_matches_its_golden_image() {
             compared += 1;
         }
         check(screen, Lang::Zh, "zh", "720x576", &mut failures);
+        compared += 1;
+    }
+    // States inside a screen that a reviewer should see too: renaming a channel with the on-screen keyboard.
+    for (lang, code) in [(Lang::Zh, "zh"), (Lang::Bo, "bo")] {
+        let size = shell::parse_size("1280x720").unwrap();
+        let shell = shell::open(size, None).unwrap();
+        let now = std::time::Instant::now();
+        let mut ui = stb_app::ui::samples::ui(Screen::ChannelList, lang, now);
+        for a in [Action::Blue, Action::Right, Action::Ok, Action::Digit(7)] {
+            ui.key(a, now);
+        }
+        shell.show(&ui, now);
+        compare(
+            shell.frame(),
+            &format!("channel-list-rename-{code}-1280x720.png"),
+            &mut failures,
+        );
         compared += 1;
     }
     eprintln!("compared {compared} frames with their golden images");

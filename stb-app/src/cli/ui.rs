@@ -374,6 +374,7 @@ impl Backend {
             Request::SetFavourite(n, on) => self.edit(|db| db.set_favourite(n, on).map(|_| ())),
             Request::SetLocked(n, on) => self.edit(|db| db.set_locked(n, on).map(|_| ())),
             Request::SwapNumbers(a, b) => self.edit(|db| db.swap_numbers(a, b)),
+            Request::Rename(n, name) => self.edit(|db| db.rename(n, &name).map(|_| ())),
             Request::SetPin(p) => self.edit(|db| db.set_setting("parental_pin", &p)),
             Request::SetCharset(c) => self.edit(|db| db.set_setting("default_charset_name", &c)),
             Request::MarkInstalled => self.edit(|db| db.set_setting("installed", "1")),

@@ -22,6 +22,13 @@ pub const LNB_CHOICES: [u32; 5] = [10750, 5150, 9750, 10600, 11300];
 pub const CHARSET_CHOICES: [&str; 4] = ["GB18030", "ISO-6937", "UTF-8", "Big5"];
 /// The number of settings rows (see screens/settings.slint).
 pub const SETTINGS_ROWS: usize = 9;
+/// The on-screen keyboard for renaming a channel with the remote: 3 rows of 10 (digits come from the number keys).
+pub const RENAME_KEYS: [char; 30] = [
+    'A', 'B', 'C', 'D', 'E', 'F', 'G', 'H', 'I', 'J', 'K', 'L', 'M', 'N', 'O', 'P', 'Q', 'R', 'S',
+    'T', 'U', 'V', 'W', 'X', 'Y', 'Z', '-', '+', '.', ' ',
+];
+/// The longest name the keyboard types.
+pub const RENAME_MAX: usize = 24;
 /// Days the programme guide covers.
 pub const EPG_DAYS: i64 = 7;
 
@@ -244,6 +251,7 @@ pub enum Request {
     Tune(u32),
     SetFavourite(u32, bool),
     SetLocked(u32, bool),
+    Rename(u32, String),
     SwapNumbers(u32, u32),
     SetPin(String),
     SetCharset(String),
@@ -314,6 +322,8 @@ pub struct Ui {
     pub editing: bool,
     pub moving: bool,
     pub list_typed: String,
+    /// Renaming a channel: its number, the name so far and the key under the cursor.
+    pub rename: Option<(u32, String, usize)>,
     // Guide.
     pub epg: HashMap<(u16, u16, u16), Vec<EpgEntry>>,
     pub epg_channel: usize,
@@ -374,6 +384,7 @@ impl Ui {
             editing: false,
             moving: false,
             list_typed: String::new(),
+            rename: None,
             epg: HashMap::new(),
             epg_channel: 0,
             epg_day: 0,
@@ -822,6 +833,36 @@ impl Ui {
             .map(|c| (c.number, c.favourite, c.locked))
             .collect();
         let n = rows.len();
+        if let Some((number, mut text, mut at)) = self.rename.take() {
+            let cols = 10;
+            match action {
+                Action::Left => at = (at + RENAME_KEYS.len() - 1) % RENAME_KEYS.len(),
+                Action::Right => at = (at + 1) % RENAME_KEYS.len(),
+                Action::Up => at = (at + RENAME_KEYS.len() - cols) % RENAME_KEYS.len(),
+                Action::Down => at = (at + cols) % RENAME_KEYS.len(),
+                Action::Ok if text.chars().count() < RENAME_MAX => text.push(RENAME_KEYS[at]),
+                Action::Digit(d) if text.chars().count() < RENAME_MAX => {
+                    text.push(char::from(b'0' + d))
+                }
+                Action::Red => {
+                    text.pop();
+                }
+                Action::Green => {
+                    let name = text.trim().to_string();
+                    if name.is_empty() {
+                        // An empty name would leave a blank row: keep typing.
+                        self.rename = Some((number, text, at));
+                        return Vec::new();
+                    }
+                    self.set_flag(number, |c| c.name = name.clone());
+                    return vec![Request::Rename(number, name)];
+                }
+                Action::Back => return Vec::new(),
+                _ => {}
+            }
+            self.rename = Some((number, text, at));
+            return Vec::new();
+        }
         if self.moving {
             match action {
                 Action::Up | Action::Down if n > 1 => {
@@ -892,6 +933,11 @@ impl Ui {
                 if let Some(&(num, _, locked)) = rows.get(self.list_selected) {
                     self.set_flag(num, |c| c.locked = !locked);
                     return vec![Request::SetLocked(num, !locked)];
+                }
+            }
+            Action::Blue if self.editing => {
+                if let Some(c) = self.list_rows().get(self.list_selected) {
+                    self.rename = Some((c.number, c.name.clone(), 0));
                 }
             }
             Action::Back if self.editing => self.editing = false,

@@ -217,6 +217,17 @@ fn channel_list(ui: &Ui, app: &App) {
     l.set_editing(ui.editing);
     l.set_moving(ui.moving);
     l.set_entry(text(ui.list_typed.clone()));
+    l.set_renaming(ui.rename.is_some());
+    if let Some((_, name, at)) = &ui.rename {
+        l.set_rename_text(text(format!("{name}_")));
+        l.set_rename_key(*at as i32);
+    }
+    l.set_rename_keys(model_of(
+        model::RENAME_KEYS
+            .iter()
+            .map(|c| text(c.to_string()))
+            .collect(),
+    ));
 }
 
 fn epg(ui: &Ui, app: &App) {
