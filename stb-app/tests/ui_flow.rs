@@ -320,7 +320,7 @@ fn keys_a_screen_does_not_use_change_nothing() {
         ui.screen = screen;
         for a in [
             Action::Yellow,
-            Action::Power,
+            Action::Green,
             Action::VolumeUp,
             Action::Info,
         ] {
@@ -392,4 +392,31 @@ fn a_channel_is_renamed_with_the_on_screen_keyboard() {
     keys(&mut ui, t, &[Action::Blue]);
     assert!(keys(&mut ui, t, &[Action::Digit(1), Action::Back]).is_empty());
     assert_eq!(ui.list_rows()[ui.list_selected].name, "BLV7");
+}
+
+#[test]
+fn power_puts_the_box_in_standby_and_wakes_it_on_its_channel() {
+    use stb_app::ui::front_panel::Shown;
+    let t = Instant::now();
+    let mut ui = watching(t);
+    assert_eq!(ui.panel(), Shown::Channel(1));
+    assert_eq!(
+        keys(&mut ui, t, &[Action::Power]),
+        vec![Request::StopSignal]
+    );
+    assert!(ui.standby);
+    assert_eq!(ui.panel(), Shown::Standby);
+    // Other keys do nothing in standby.
+    assert!(keys(
+        &mut ui,
+        t,
+        &[Action::ChannelUp, Action::Menu, Action::Digit(3)]
+    )
+    .is_empty());
+    assert_eq!(ui.screen, Screen::Watching);
+    assert_eq!(keys(&mut ui, t, &[Action::Power]), vec![Request::Tune(1)]);
+    assert_eq!(ui.panel(), Shown::Channel(1));
+    // Before installation the panel shows dashes.
+    let fresh = Ui::new(Lang::Zh, Vec::new(), false, None);
+    assert_eq!(fresh.panel(), Shown::NoChannel);
 }

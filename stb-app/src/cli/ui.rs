@@ -17,6 +17,7 @@ use stb_app::tuner::linux::LinuxTuner;
 use stb_app::tuner::replay::ReplayTuner;
 use stb_app::tuner::{Transponder, TuneRequest, Tuner};
 use stb_app::ui::framebuffer::Framebuffer;
+use stb_app::ui::front_panel;
 use stb_app::ui::keys::KeyMap;
 use stb_app::ui::model::{self, DishView, Event, Lang, Notice, Request, SignalView, Ui};
 use stb_app::ui::remote::Remote;
@@ -59,6 +60,7 @@ fn uptime() -> Option<f64> {
 }
 
 thread_local! {
+    static PANEL: RefCell<Option<mpsc::Sender<front_panel::Shown>>> = const { RefCell::new(None) };
     static STATE: RefCell<Option<(Ui, Shell, mpsc::Sender<Request>)>> = const { RefCell::new(None) };
     static SHOWN: RefCell<Option<model::Screen>> = const { RefCell::new(None) };
 }
@@ -72,6 +74,12 @@ fn with_ui(f: impl FnOnce(&mut Ui, Instant) -> Vec<Request>) {
                 let _ = to_backend.send(r);
             }
             shell.show(ui, now);
+            let shown = ui.panel();
+            PANEL.with(|p| {
+                if let Some(tx) = p.borrow().as_ref() {
+                    let _ = tx.send(shown);
+                }
+            });
             // One log line per screen change: technicians read it, the end-to-end test follows it.
             SHOWN.with(|shown| {
                 if shown.replace(Some(ui.screen)) != Some(ui.screen) {
@@ -115,6 +123,29 @@ pub fn run(a: &UiArgs) -> Result<i32, CliError> {
     STATE.with(|s| *s.borrow_mut() = Some((ui, shell, to_backend.clone())));
     for r in first {
         let _ = to_backend.send(r);
+    }
+
+    // The front panel, when the box has one: its own thread, so a stuck I2C bus cannot hold up the screens.
+    match front_panel::open(std::path::Path::new(front_panel::CONFIG)) {
+        Ok(None) => {}
+        Ok(Some(mut panel)) => {
+            let (tx, rx) = mpsc::channel::<front_panel::Shown>();
+            std::thread::spawn(move || {
+                let mut failing = false;
+                while let Ok(shown) = rx.recv() {
+                    match panel.show(shown) {
+                        Ok(()) => failing = false,
+                        Err(e) if !failing => {
+                            eprintln!("ui: {e}");
+                            failing = true;
+                        }
+                        Err(_) => {}
+                    }
+                }
+            });
+            PANEL.with(|p| *p.borrow_mut() = Some(tx));
+        }
+        Err(e) => eprintln!("ui: no front panel: {e}"),
     }
 
     // The remote: every evdev device with keys, replugging included (ui::remote).

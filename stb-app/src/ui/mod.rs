@@ -5,6 +5,7 @@
 
 pub mod fonts;
 pub mod framebuffer;
+pub mod front_panel;
 pub mod keys;
 pub mod model;
 pub mod platform;

@@ -287,6 +287,8 @@ pub struct Ui {
     /// Where BACK returns: the screens opened on the way here (watching at the bottom).
     pub history: Vec<Screen>,
     pub notice: Option<Notice>,
+    /// Standby (POWER): the screen dark, the tuner idle, the front panel's standby LED lit.
+    pub standby: bool,
     pub utc: i64,
     pub offset_s: i32,
     // Wizard.
@@ -352,6 +354,7 @@ impl Ui {
             screen,
             history: Vec::new(),
             notice: None,
+            standby: false,
             utc: 0,
             offset_s: 8 * 3600,
             focus: LANGS.iter().position(|l| *l == lang).unwrap_or(0),
@@ -590,8 +593,36 @@ impl Ui {
         }
     }
 
+    /// What the front panel shows.
+    pub fn panel(&self) -> super::front_panel::Shown {
+        use super::front_panel::Shown;
+        if self.standby {
+            Shown::Standby
+        } else if self.screen.is_wizard() {
+            Shown::NoChannel
+        } else {
+            self.zapper
+                .current()
+                .map_or(Shown::NoChannel, |c| Shown::Channel(c.number))
+        }
+    }
+
     /// A remote key.
     pub fn key(&mut self, action: Action, now: Instant) -> Vec<Request> {
+        if action == Action::Power {
+            self.standby = !self.standby;
+            if self.standby {
+                return vec![Request::StopSignal];
+            }
+            return match (self.screen, self.zapper.current().map(|c| c.number)) {
+                (Screen::Watching, Some(n)) => self.watch(n, now),
+                _ => Vec::new(),
+            };
+        }
+        if self.standby {
+            // Only POWER wakes the box.
+            return Vec::new();
+        }
         // The signal meter is one key away from every screen (BLUE where colour keys mean nothing else).
         let colour_keys_busy = self.screen == Screen::ChannelList
             || (self.screen == Screen::Settings

@@ -79,6 +79,7 @@ pub fn present(ui: &Ui, app: &App, now: Instant) {
         Screen::Diagnostics => s::ScreenId::Diagnostics,
     });
     nav.set_clock(text(hhmm(ui.utc, ui.offset_s)));
+    nav.set_standby(ui.standby);
     let (notice, detail) = match &ui.notice {
         None => (s::Notice::None, String::new()),
         Some(Notice::MissingFont(d)) => (s::Notice::MissingFont, d.clone()),
