@@ -433,12 +433,7 @@ impl Ui {
         let mut v: Vec<&Channel> = self
             .channels
             .iter()
-            .filter(|c| !c.vanished)
-            .filter(|c| match self.list_tab {
-                ListKind::Tv => c.kind == ServiceKind::Tv,
-                ListKind::Radio => c.kind == ServiceKind::Radio,
-                ListKind::Favourites => c.favourite,
-            })
+            .filter(|c| self.list_tab.lists(c))
             .collect();
         v.sort_by_key(|c| c.number);
         v

@@ -19,6 +19,18 @@ pub enum ListKind {
     Favourites,
 }
 
+impl ListKind {
+    /// Whether this list shows the channel (vanished channels are in none).
+    pub fn lists(self, c: &Channel) -> bool {
+        !c.vanished
+            && match self {
+                ListKind::Tv => c.kind == ServiceKind::Tv,
+                ListKind::Radio => c.kind == ServiceKind::Radio,
+                ListKind::Favourites => c.favourite,
+            }
+    }
+}
+
 /// What the UI should do after an action.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Zap {
@@ -82,12 +94,7 @@ impl Zapper {
         let mut v: Vec<u32> = self
             .channels
             .iter()
-            .filter(|c| !c.vanished)
-            .filter(|c| match self.list {
-                ListKind::Tv => c.kind == ServiceKind::Tv,
-                ListKind::Radio => c.kind == ServiceKind::Radio,
-                ListKind::Favourites => c.favourite,
-            })
+            .filter(|c| self.list.lists(c))
             .map(|c| c.number)
             .collect();
         v.sort_unstable();
