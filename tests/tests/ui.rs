@@ -1,6 +1,8 @@
 //! The box as a household meets it: boot, the first-install wizard appears on the screen (QEMU's screendump equals
 //! the reviewed golden image), the remote's keys (QEMU's virtio keyboard, a real evdev device) walk the wizard,
 //! the scan runs against the kernel's vidtv tuner, and the channel list on the screen is the list the scan stored.
+//! Meanwhile the front panel (the kernel's i2c-stub standing in for its HT16K33) shows dashes, the channel, and
+//! standby on POWER; the remote is unplugged and plugged back and still works.
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -58,6 +60,20 @@ echo '=== ui ==='
 for vt in /sys/class/vtconsole/vtcon*; do
     case "$(cat "$vt/name" 2>/dev/null)" in *"frame buffer"*) echo 0 >"$vt/bind" ;; esac
 done
+# A front panel: the kernel's i2c-stub answers as the HT16K33 at 0x70, and what the box writes into its display
+# RAM is printed whenever it changes (digit 4 at 0x08, the standby LED at 0x0a).
+modprobe i2c-dev && modprobe i2c-stub chip_addr=0x70
+bus=""
+for d in /sys/class/i2c-dev/i2c-*; do grep -q "SMBus stub" "$d/name" && bus=$(basename "$d"); done
+echo "ht16k33 /dev/$bus 0x70" > /etc/stb/front-panel
+(
+    last=""
+    while true; do
+        v="$(i2cget -y "${bus#i2c-}" 0x70 0x08 b 2>/dev/null) $(i2cget -y "${bus#i2c-}" 0x70 0x0a b 2>/dev/null)"
+        [ "$v" != "$last" ] && echo "panel $v" && last="$v"
+        sleep 0.3
+    done
+) &
 stb-app ui 2>&1 &
 pid=$!
 i=0
@@ -143,6 +159,11 @@ echo '=== end ==='
                     break;
                 }
             }
+            // POWER: standby lights the panel's LED and darkens its digits.
+            ctl.monitor("sendkey power");
+            if reached("panel 0x00 0x01") {
+                log.lock().unwrap().push("standby on the panel".into());
+            }
             done();
             // The box copies its channel database out when the UI has stopped.
             if reached("=== channels ===") {
@@ -154,6 +175,15 @@ echo '=== end ==='
     assert!(
         reached.iter().any(|m| m == "ui: screen channel-list"),
         "the walk stopped after {reached:?}:\n{stdout}"
+    );
+    // The front panel showed dashes during the wizard, then channel 1, then standby.
+    let panel: Vec<&str> = stdout.lines().filter(|l| l.starts_with("panel ")).collect();
+    let dashes = panel.iter().position(|l| *l == "panel 0x40 0x00");
+    let one = panel.iter().position(|l| *l == "panel 0x06 0x00");
+    assert!(dashes.is_some() && one > dashes, "front panel: {panel:?}");
+    assert!(
+        reached.iter().any(|m| m == "standby on the panel"),
+        "front panel: {panel:?}"
     );
     assert!(
         reached.iter().any(|m| m == "back after replug"),

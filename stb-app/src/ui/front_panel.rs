@@ -5,6 +5,11 @@
 //!
 //! Display RAM layout of the common 4-digit backpacks: digits at RAM bytes 0, 2, 6 and 8, the colon at 4; the
 //! standby LED is wired to row 5 (RAM byte 10), bit 0.
+//!
+//! Everything the HT16K33 is sent is, on the wire, an SMBus "send byte" (commands) or "I2C block write" (the display
+//! RAM from address 0), so the Linux side speaks SMBus ([`SmbusWrites`]): the panel then works on SMBus-only
+//! controllers (Intel i801, the kernel's i2c-stub that stands in for the chip in the emulated box) as on full I2C
+//! ones.
 
 use std::path::{Path, PathBuf};
 
@@ -100,16 +105,62 @@ pub trait FrontPanel: Send {
     fn show(&mut self, shown: Shown) -> Result<(), PanelError>;
 }
 
+/// `linux-embedded-hal`'s I2C device driven with SMBus transactions: a one-byte write is "send byte", a longer one
+/// "I2C block write" (first byte the command). Reads are not needed by the panel and are refused.
+pub struct SmbusWrites(pub linux_embedded_hal::I2cdev);
+
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct SmbusError(String);
+
+impl embedded_hal::i2c::Error for SmbusError {
+    fn kind(&self) -> embedded_hal::i2c::ErrorKind {
+        embedded_hal::i2c::ErrorKind::Other
+    }
+}
+
+impl embedded_hal::i2c::ErrorType for SmbusWrites {
+    type Error = SmbusError;
+}
+
+impl I2c for SmbusWrites {
+    fn transaction(
+        &mut self,
+        address: u8,
+        operations: &mut [embedded_hal::i2c::Operation<'_>],
+    ) -> Result<(), SmbusError> {
+        use i2cdev::core::I2CDevice;
+        let dev = &mut *self.0;
+        dev.set_slave_address(u16::from(address))
+            .map_err(|e| SmbusError(e.to_string()))?;
+        for op in operations {
+            match op {
+                embedded_hal::i2c::Operation::Write([byte]) => dev.smbus_write_byte(*byte),
+                embedded_hal::i2c::Operation::Write([command, data @ ..]) if data.len() <= 32 => {
+                    dev.smbus_write_i2c_block_data(*command, data)
+                }
+                _ => {
+                    return Err(SmbusError(
+                        "only SMBus writes of 1 to 33 bytes are supported".into(),
+                    ))
+                }
+            }
+            .map_err(|e| SmbusError(e.to_string()))?;
+        }
+        Ok(())
+    }
+}
+
 struct LinuxHt16k33 {
     bus: String,
-    chip: Ht16k33<linux_embedded_hal::I2cdev>,
+    chip: Ht16k33<SmbusWrites>,
 }
 
 impl FrontPanel for LinuxHt16k33 {
     fn show(&mut self, shown: Shown) -> Result<(), PanelError> {
         self.chip.show(shown).map_err(|e| PanelError::Bus {
             bus: self.bus.clone(),
-            reason: format!("{e:?}"),
+            reason: e.to_string(),
         })
     }
 }
@@ -156,9 +207,9 @@ pub fn open(config: &Path) -> Result<Option<Box<dyn FrontPanel>>, PanelError> {
         bus: bus.into(),
         reason: e.to_string(),
     })?;
-    let chip = Ht16k33::new(i2c, address).map_err(|e| PanelError::Bus {
+    let chip = Ht16k33::new(SmbusWrites(i2c), address).map_err(|e| PanelError::Bus {
         bus: bus.into(),
-        reason: format!("no HT16K33 at 0x{address:02x}: {e:?}"),
+        reason: format!("no HT16K33 at 0x{address:02x}: {e}"),
     })?;
     Ok(Some(Box::new(LinuxHt16k33 {
         bus: bus.into(),
