@@ -79,7 +79,7 @@ fn every_screen_in_every_language_matches_its_golden_image() {
         }
         shell.show(&ui, now);
         compare(
-            shell.frame(),
+            shell.frame().unwrap(),
             &format!("channel-list-rename-{code}-1280x720.png"),
             &mut failures,
         );
@@ -127,7 +127,7 @@ fn languages_draw_different_text_and_screens_differ() {
             now,
         );
         shell.show(&ui, now);
-        shell.frame()
+        shell.frame().unwrap()
     };
     let px = |f: &Frame, x: u32, y: u32| {
         let i = ((y * f.width + x) * 3) as usize;

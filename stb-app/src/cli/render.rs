@@ -73,7 +73,11 @@ pub fn run(args: &RenderArgs) -> Result<i32, CliError> {
         let now = Instant::now();
         let ui = stb_app::ui::samples::ui(screen, lang, now);
         s.show(&ui, now);
-        let mut times = stb_app::ui::render::time_full_frames(&s.window, n.max(1) as usize);
+        let window = s
+            .window
+            .as_deref()
+            .ok_or_else(|| CliError::failed("no window to time"))?;
+        let mut times = stb_app::ui::render::time_full_frames(window, n.max(1) as usize);
         times.sort_by(f64::total_cmp);
         let median = times[times.len() / 2];
         println!(

@@ -9,6 +9,7 @@ use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use slint::ComponentHandle;
 use stb_app::channels::ChannelDb;
 use stb_app::dvb::Adapter;
 use stb_app::lnb::Lnb;
@@ -41,6 +42,13 @@ pub struct UiArgs {
     /// A replay lineup (transport-stream files) instead of the tuner: for development and demos.
     #[arg(long)]
     pub replay: Option<PathBuf>,
+    /// In a window of the desktop instead of the framebuffer (development; build with `--features desktop`).
+    /// Keys: arrows, Enter, Esc, PgUp/PgDn, digits, F1-F4 colours, F12 power, M I E S L + - X.
+    #[arg(long)]
+    pub window: bool,
+    /// The window's size.
+    #[arg(long, default_value = "1280x720")]
+    pub size: String,
 }
 
 fn now_utc() -> i64 {
@@ -92,10 +100,32 @@ fn with_ui(f: impl FnOnce(&mut Ui, Instant) -> Vec<Request>) {
 
 pub fn run(a: &UiArgs) -> Result<i32, CliError> {
     let started = uptime();
-    let fb = Framebuffer::open(&a.fb).map_err(|e| CliError::failed(e.to_string()))?;
-    let (w, h) = fb.size();
-    let shell = shell::open(slint::PhysicalSize::new(w, h), Some(Box::new(fb)))
-        .map_err(|e| CliError::failed(format!("cannot start the screens: {e}")))?;
+    let shell = if a.window {
+        let size = shell::parse_size(&a.size).ok_or_else(|| {
+            CliError::usage(format!(
+                "bad size '{}': WIDTHxHEIGHT, e.g. 1280x720",
+                a.size
+            ))
+        })?;
+        let shell = shell::open_desktop(size)
+            .map_err(|e| CliError::failed(format!("cannot open a window: {e}")))?;
+        // Keys of the window come through Slint.
+        shell
+            .app
+            .global::<stb_app::ui::screens::Nav>()
+            .on_key(|text| {
+                if let Some(action) = stb_app::ui::keys::from_slint_text(&text) {
+                    eprintln!("ui: key {action:?}");
+                    with_ui(|ui, now| ui.key(action, now));
+                }
+            });
+        shell
+    } else {
+        let fb = Framebuffer::open(&a.fb).map_err(|e| CliError::failed(e.to_string()))?;
+        let (w, h) = fb.size();
+        shell::open(slint::PhysicalSize::new(w, h), Some(Box::new(fb)))
+            .map_err(|e| CliError::failed(format!("cannot start the screens: {e}")))?
+    };
     let db_path = super::data_dir().join("channels.db");
     let (channels, installed, lang, pin) = match ChannelDb::open(&db_path) {
         Ok(db) => {
@@ -153,7 +183,11 @@ pub fn run(a: &UiArgs) -> Result<i32, CliError> {
         Some(p) => KeyMap::with_file(p).map_err(|e| CliError::usage(e.to_string()))?,
         None => KeyMap::default(),
     };
+    let read_evdev = !a.window;
     std::thread::spawn(move || {
+        if !read_evdev {
+            return;
+        }
         let mut remote = Remote::new(keymap);
         loop {
             if let Some(action) = remote.next_action(Duration::from_millis(500)) {

@@ -159,6 +159,43 @@ pub struct KeyMap {
     map: HashMap<u16, Action>,
 }
 
+/// A key as Slint reports it (its text: a character, or one of Slint's private-use codes for special keys), for the
+/// app in a desktop window: arrows, Enter, Escape/Backspace, Page Up/Down, Menu, digits, F1-F4 as the colour keys,
+/// F12 as POWER, and the same letters as a USB keyboard on the box (M, I, E, S; L recall; + - volume; X mute).
+pub fn from_slint_text(text: &str) -> Option<Action> {
+    let mut chars = text.chars();
+    let c = chars.next()?;
+    if chars.next().is_some() {
+        return None;
+    }
+    Some(match c {
+        '\u{F700}' => Action::Up,
+        '\u{F701}' => Action::Down,
+        '\u{F702}' => Action::Left,
+        '\u{F703}' => Action::Right,
+        '\n' | '\r' => Action::Ok,
+        '\u{1b}' | '\u{8}' => Action::Back,
+        '\u{F72C}' => Action::ChannelUp,
+        '\u{F72D}' => Action::ChannelDown,
+        '\u{F735}' => Action::Menu,
+        '\u{F704}' => Action::Red,
+        '\u{F705}' => Action::Green,
+        '\u{F706}' => Action::Yellow,
+        '\u{F707}' => Action::Blue,
+        '\u{F70F}' => Action::Power,
+        '0'..='9' => Action::Digit(c as u8 - b'0'),
+        'm' | 'M' => Action::Menu,
+        'i' | 'I' => Action::Info,
+        'e' | 'E' => Action::Epg,
+        's' | 'S' => Action::Signal,
+        'l' | 'L' => Action::Recall,
+        '+' | '=' => Action::VolumeUp,
+        '-' => Action::VolumeDown,
+        'x' | 'X' => Action::Mute,
+        _ => return None,
+    })
+}
+
 impl Default for KeyMap {
     /// rc-core remotes and USB keyboards as they come: arrows, OK/Enter, Back/Exit/Esc, Menu, channel and
     /// volume keys, digits (top row and numeric pad), Info, EPG, colour keys; I, E and S on a keyboard.
@@ -265,6 +302,21 @@ impl fmt::Display for Action {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn slint_keys_of_a_desktop_window_map_like_a_keyboard_on_the_box() {
+        assert_eq!(from_slint_text("\u{F700}"), Some(Action::Up));
+        assert_eq!(from_slint_text("\n"), Some(Action::Ok));
+        assert_eq!(from_slint_text("\u{1b}"), Some(Action::Back));
+        assert_eq!(from_slint_text("7"), Some(Action::Digit(7)));
+        assert_eq!(from_slint_text("\u{F707}"), Some(Action::Blue));
+        assert_eq!(from_slint_text("\u{F70F}"), Some(Action::Power));
+        assert_eq!(from_slint_text("m"), Some(Action::Menu));
+        // Keys the box has no use for, and text longer than one key.
+        assert_eq!(from_slint_text("q"), None);
+        assert_eq!(from_slint_text(""), None);
+        assert_eq!(from_slint_text("ab"), None);
+    }
 
     #[test]
     fn remote_and_keyboard_keys_mean_the_same() {

@@ -18,7 +18,8 @@ use super::{samples, view};
 /// The window of this thread's app.
 pub struct Shell {
     pub app: App,
-    pub window: Rc<MinimalSoftwareWindow>,
+    /// Our own platform's window (the box, PNG rendering); `None` in a desktop window (Slint's own backend).
+    pub window: Option<Rc<MinimalSoftwareWindow>>,
     pub fonts: FontReport,
 }
 
@@ -48,7 +49,33 @@ pub fn open(size: PhysicalSize, display: Option<Box<dyn Display>>) -> Result<She
     theme.set_scale(size.height as f32 / 720.0);
     theme.set_screen_width(size.width as f32);
     app.show()?;
-    Ok(Shell { app, window, fonts })
+    Ok(Shell {
+        app,
+        window: Some(window),
+        fonts,
+    })
+}
+
+/// The app in a window of the desktop, for development: Slint's own backend (built with `--features desktop`),
+/// the same screens, fonts and model; keys reach the model through the `Nav.key` callback.
+pub fn open_desktop(size: PhysicalSize) -> Result<Shell, PlatformError> {
+    let app = App::new().map_err(|e| match e {
+        PlatformError::NoPlatform => PlatformError::Other(
+            "this stb-app has no desktop window: build it with `--features desktop`".into(),
+        ),
+        e => e,
+    })?;
+    let fonts = fonts::register();
+    app.window().set_size(size);
+    let theme = app.global::<Theme>();
+    theme.set_scale(size.height as f32 / 720.0);
+    theme.set_screen_width(size.width as f32);
+    app.show()?;
+    Ok(Shell {
+        app,
+        window: None,
+        fonts,
+    })
 }
 
 /// Switches the translations of every screen.
@@ -77,8 +104,11 @@ impl Shell {
         }
     }
 
-    pub fn frame(&self) -> Frame {
-        render::frame(&self.window)
+    /// The screen as it is now (our own platform only).
+    pub fn frame(&self) -> Result<Frame, PlatformError> {
+        self.window.as_deref().map(render::frame).ok_or_else(|| {
+            PlatformError::Other("a desktop window is not rendered to frames".into())
+        })
     }
 }
 
@@ -102,7 +132,7 @@ pub fn render_sample(
         ui.notice = Some(Notice::MissingFont(missing.display().to_string()));
     }
     shell.show(&ui, now);
-    Ok(shell.frame())
+    shell.frame()
 }
 
 /// A screen as the box shows it with this channel list right after installation (watching the first channel,
@@ -125,5 +155,5 @@ pub fn render_installed(
         ui.screen = screen;
     }
     shell.show(&ui, now);
-    Ok(shell.frame())
+    shell.frame()
 }
