@@ -4,10 +4,14 @@
 //! Meanwhile the front panel (the kernel's i2c-stub standing in for its HT16K33) shows dashes, the channel, and
 //! standby on POWER; the remote is unplugged and plugged back and still works.
 
+use std::io::Write;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
 use box_tests::{top, BoxRun, CHINASAT_VIDTV};
+
+/// Beijing, as a GPS receiver sends it (altitude 88.1 m above the geoid, geoid 8 m below the ellipsoid).
+const GGA: &str = "$GPGGA,053152,3957.7484,N,11626.7626,E,1,06,1.5,88.1,M,-8.0,M,,*64\r\n";
 
 /// A P6 PPM (what QEMU's screendump writes) as RGB.
 fn read_ppm(path: &Path) -> Option<(u32, u32, Vec<u8>)> {
@@ -87,7 +91,8 @@ echo '=== end ==='
     let work = std::env::temp_dir().join(format!("stb-ui-e2e-{}", std::process::id()));
     std::fs::create_dir_all(&work).unwrap();
     let (wizard_shot, list_shot) = (work.join("wizard.ppm"), work.join("list.ppm"));
-    let (w1, l1) = (wizard_shot.clone(), list_shot.clone());
+    let dish_shot = work.join("dish.ppm");
+    let (w1, l1, d1) = (wizard_shot.clone(), list_shot.clone(), dish_shot.clone());
     let db = work.join("channels.db");
     let db_in_host = db.clone();
     let steps = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
@@ -115,12 +120,31 @@ echo '=== end ==='
             // The first frame is drawn before "ready"; give the framebuffer a moment to reach QEMU's display.
             std::thread::sleep(Duration::from_secs(1));
             ctl.monitor(&format!("screendump {}", w1.display()));
-            for marker in [
-                "ui: screen wizard-satellite",
-                "ui: screen wizard-dish",
-                "ui: screen wizard-signal",
-                "ui: screen wizard-scan",
-            ] {
+            for marker in ["ui: screen wizard-satellite", "ui: screen wizard-dish"] {
+                ctl.monitor("sendkey ret");
+                if !reached(marker) {
+                    return done();
+                }
+            }
+            // The dish step reads the box's GPS UART: the positioning module reports Beijing until the UI has a
+            // fix (writes never block: the socket has a timeout).
+            let mut gps = ctl.gps();
+            gps.set_write_timeout(Some(Duration::from_millis(200)))
+                .unwrap();
+            let fix_by = Instant::now() + Duration::from_secs(120);
+            while !ctl.stdout_so_far().contains("ui: position fix")
+                && Instant::now() < fix_by
+                && ctl.alive()
+            {
+                let _ = gps.write_all(GGA.as_bytes());
+                std::thread::sleep(Duration::from_millis(200));
+            }
+            if !reached("ui: position fix") {
+                return done();
+            }
+            std::thread::sleep(Duration::from_secs(1));
+            ctl.monitor(&format!("screendump {}", d1.display()));
+            for marker in ["ui: screen wizard-signal", "ui: screen wizard-scan"] {
                 ctl.monitor("sendkey ret");
                 if !reached(marker) {
                     return done();
@@ -176,6 +200,49 @@ echo '=== end ==='
         reached.iter().any(|m| m == "ui: screen channel-list"),
         "the walk stopped after {reached:?}:\n{stdout}"
     );
+    // The dish step's angles from the box's own GPS are dish-align's for the same place (same library, but
+    // the GPS UART, the NMEA reader and the UI's backend in between).
+    let fix_line = stdout
+        .lines()
+        .find(|l| l.contains("ui: position fix"))
+        .expect("a position fix");
+    let nums: Vec<f64> = fix_line
+        .split(|c: char| c.is_whitespace() || c == ':')
+        .filter_map(|w| w.parse().ok())
+        .collect();
+    let [lat, lon, h, azimuth, elevation] = nums[..] else {
+        panic!("fix line: {fix_line}")
+    };
+    assert!(
+        (lat - 39.96247).abs() < 1e-4 && (lon - 116.44604).abs() < 1e-4,
+        "{fix_line}"
+    );
+    let peer = std::process::Command::new(top().join("target/release/dish-align"))
+        .args([
+            "--lat",
+            &lat.to_string(),
+            "--lon",
+            &lon.to_string(),
+            "--height",
+            &h.to_string(),
+            "--sat",
+            "92.2E",
+            "--json",
+        ])
+        .output()
+        .expect("dish-align");
+    let peer: serde_json::Value = serde_json::from_slice(&peer.stdout).expect("dish-align JSON");
+    let az = peer["azimuth_true_deg"].as_f64().unwrap();
+    let el = peer["elevation_deg"].as_f64().unwrap();
+    assert!(
+        (az - azimuth).abs() < 0.01 && (el - elevation).abs() < 0.01,
+        "box {azimuth} {elevation}, dish-align {az} {el}"
+    );
+    assert!(
+        read_ppm(&dish_shot).is_some(),
+        "no screendump of the dish step"
+    );
+
     // The front panel showed dashes during the wizard, then channel 1, then standby.
     let panel: Vec<&str> = stdout.lines().filter(|l| l.starts_with("panel ")).collect();
     let dashes = panel.iter().position(|l| *l == "panel 0x40 0x00");

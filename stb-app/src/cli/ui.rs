@@ -640,6 +640,7 @@ impl Backend {
             else {
                 return;
             };
+            let mut logged = false;
             while flag.load(Ordering::SeqCst) {
                 let Ok(Some(dish_align::gps::GpsEvent::Fix(fix))) =
                     reader.poll(Duration::from_secs(1))
@@ -654,7 +655,8 @@ impl Backend {
                     continue;
                 };
                 let angles = dish_align::geodesy::look_angles(&site, 92.2);
-                let year = 2026.9;
+                // The date for the magnetic model: the box's clock (a day's error moves nothing visible).
+                let year = 1970.0 + now_utc() as f64 / (365.2425 * 86400.0);
                 let decl = dish_align::wmm::declination_at(
                     fix.lat_deg,
                     fix.lon_deg,
@@ -663,13 +665,25 @@ impl Backend {
                 )
                 .map(|d| d.declination_deg)
                 .ok();
+                if !logged {
+                    eprintln!(
+                        "ui: position fix {:.5} {:.5} {:.1} m: azimuth {:.3} elevation {:.3}",
+                        fix.lat_deg,
+                        fix.lon_deg,
+                        fix.ellipsoidal_height_m,
+                        angles.azimuth_deg,
+                        angles.elevation_deg
+                    );
+                    logged = true;
+                }
                 send(Event::Dish(DishView {
                     gps_present: true,
                     fix: Some((fix.lat_deg, fix.lon_deg)),
                     azimuth_true: Some(angles.azimuth_deg),
                     azimuth_magnetic: decl.map(|d| (angles.azimuth_deg - d).rem_euclid(360.0)),
                     elevation: Some(angles.elevation_deg),
-                    skew: Some(angles.skew_deg),
+                    // ChinaSat 9 is circularly polarised: the LNB needs no skew (shown as "—").
+                    skew: None,
                 }));
             }
         });

@@ -156,7 +156,7 @@ pub fn ui(screen: Screen, lang: Lang, now: Instant) -> Ui {
         azimuth_true: Some(177.9),
         azimuth_magnetic: Some(178.2),
         elevation: Some(56.3),
-        skew: Some(-1.8),
+        skew: None,
     };
     ui.pin = Some("1234".into());
     ui.screen = screen;
