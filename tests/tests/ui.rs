@@ -299,3 +299,75 @@ echo '=== end ==='
         "the channel list looks like the wizard"
     );
 }
+
+#[test]
+fn a_full_data_disk_is_said_on_screen_and_the_ui_keeps_going() {
+    // The box's data disk is filled to the last block before the UI starts; the first thing the household does
+    // (choosing a language) has to be saved and cannot be.
+    let script = r#"
+for vt in /sys/class/vtconsole/vtcon*; do
+    case "$(cat "$vt/name" 2>/dev/null)" in *"frame buffer"*) echo 0 >"$vt/bind" ;; esac
+done
+dd if=/dev/zero of=/var/lib/stb/filler bs=1M 2>/dev/null
+sync
+df -k /var/lib/stb | tail -n1
+stb-app ui 2>&1 &
+pid=$!
+i=0
+while [ ! -e /job/host-done ] && [ $i -lt 600 ]; do sleep 0.3; i=$((i+1)); done
+kill -0 $pid && echo "ui still running"
+kill $pid
+"#;
+    let work = std::env::temp_dir().join(format!("stb-ui-full-{}", std::process::id()));
+    std::fs::create_dir_all(&work).unwrap();
+    let disk = work.join("data.img");
+    let shot = work.join("full.ppm");
+    let shot_in_host = shot.clone();
+    let g = BoxRun::new().disk(&disk).run_with(script, move |ctl| {
+        let deadline = Instant::now() + Duration::from_secs(300);
+        let reached = |marker: &str| {
+            while !ctl.stdout_so_far().contains(marker) {
+                if !ctl.alive() || Instant::now() > deadline {
+                    return false;
+                }
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            true
+        };
+        if reached("ui: ready") {
+            ctl.monitor("sendkey ret");
+            if reached("ui: notice") && reached("ui: screen wizard-satellite") {
+                std::thread::sleep(Duration::from_secs(2));
+                ctl.monitor(&format!("screendump {}", shot_in_host.display()));
+                // Still answering keys after the failure.
+                ctl.monitor("sendkey esc");
+                reached("ui: screen wizard-language");
+            }
+        }
+        let _ = std::fs::write(ctl.state.join("job/host-done"), b"");
+    });
+    let stdout = &g.stdout;
+    assert!(
+        stdout.contains("ui: notice DiskFull"),
+        "no disk-full notice:\n{stdout}"
+    );
+    assert!(
+        stdout.contains("ui still running"),
+        "the UI stopped:\n{stdout}"
+    );
+    assert!(
+        stdout
+            .rsplit("ui: screen ")
+            .next()
+            .is_some_and(|l| l.starts_with("wizard-language")),
+        "keys stopped working after the failure:\n{stdout}"
+    );
+    // The notice band across the top of the screen, in the theme's alarm red (#e5534b).
+    let (w, _, px) = read_ppm(&shot).expect("screendump");
+    let at = |x: u32, y: u32| {
+        let i = ((y * w + x) * 3) as usize;
+        (px[i], px[i + 1], px[i + 2])
+    };
+    assert_eq!(at(640, 2), (0xe5, 0x53, 0x4b), "no notice on the screen");
+    let _ = std::fs::remove_dir_all(&work);
+}

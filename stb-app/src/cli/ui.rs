@@ -260,7 +260,9 @@ fn send(e: Event) {
 }
 
 fn storage_error(e: impl std::fmt::Display) {
-    send(Event::Notice(Notice::from_storage_error(&e.to_string())));
+    let notice = Notice::from_storage_error(&e.to_string());
+    eprintln!("ui: notice {notice:?}");
+    send(Event::Notice(notice));
 }
 
 /// Owns the devices; carries out the model's requests one at a time.
