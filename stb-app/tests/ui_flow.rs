@@ -420,3 +420,25 @@ fn power_puts_the_box_in_standby_and_wakes_it_on_its_channel() {
     let fresh = Ui::new(Lang::Zh, Vec::new(), false, None);
     assert_eq!(fresh.panel(), Shown::NoChannel);
 }
+
+#[test]
+fn every_text_encoding_offered_in_settings_is_one_the_si_engine_decodes() {
+    use stb_app::ui::model::CHARSET_CHOICES;
+    for name in CHARSET_CHOICES {
+        assert!(name.parse::<ts_si::text::Charset>().is_ok(), "{name}");
+    }
+    let t = Instant::now();
+    let mut ui = watching(t);
+    let r = keys(
+        &mut ui,
+        t,
+        &[
+            Action::Menu,
+            Action::Down,
+            Action::Down,
+            Action::Down,
+            Action::Right,
+        ],
+    );
+    assert_eq!(r, vec![Request::SetCharset("ISO-6937".into())]);
+}

@@ -127,7 +127,7 @@ pub fn run(a: &UiArgs) -> Result<i32, CliError> {
             .map_err(|e| CliError::failed(format!("cannot start the screens: {e}")))?
     };
     let db_path = super::data_dir().join("channels.db");
-    let (channels, installed, lang, pin) = match ChannelDb::open(&db_path) {
+    let (channels, installed, lang, pin, charset) = match ChannelDb::open(&db_path) {
         Ok(db) => {
             let setting = |k: &str| db.setting(k).ok().flatten();
             (
@@ -135,14 +135,21 @@ pub fn run(a: &UiArgs) -> Result<i32, CliError> {
                 setting("installed").as_deref() == Some("1"),
                 setting("language").and_then(|l| model::lang_from_code(&l)),
                 setting("parental_pin"),
+                db.charset_policy().ok().map(|p| p.default_charset),
             )
         }
-        Err(_) => (Vec::new(), false, None, None),
+        Err(_) => (Vec::new(), false, None, None, None),
     };
     let lang =
         lang.unwrap_or_else(|| Lang::from_locale(&std::env::var("LANG").unwrap_or_default()));
     let mut ui = Ui::new(lang, channels, installed, None);
     ui.pin = pin;
+    if let Some(c) = charset {
+        ui.charset_index = model::CHARSET_CHOICES
+            .iter()
+            .position(|name| name.parse::<ts_si::text::Charset>().ok() == Some(c))
+            .unwrap_or(0);
+    }
     if let Ok(pin) = std::fs::read_to_string("/etc/stb/technician-pin") {
         ui.technician_pin = pin.trim().to_string();
     }
@@ -443,7 +450,17 @@ impl Backend {
             Request::SwapNumbers(a, b) => self.edit(|db| db.swap_numbers(a, b)),
             Request::Rename(n, name) => self.edit(|db| db.rename(n, &name).map(|_| ())),
             Request::SetPin(p) => self.edit(|db| db.set_setting("parental_pin", &p)),
-            Request::SetCharset(c) => self.edit(|db| db.set_setting("default_charset_name", &c)),
+            Request::SetCharset(name) => {
+                // The household's choice for names sent without a charset byte: the default of the charset
+                // policy the next scan decodes with (per-network choices stay).
+                if let Ok(charset) = name.parse::<ts_si::text::Charset>() {
+                    self.edit(|db| {
+                        let mut policy = db.charset_policy()?;
+                        policy.default_charset = charset;
+                        db.set_charset_policy(&policy)
+                    });
+                }
+            }
             Request::MarkInstalled => self.edit(|db| db.set_setting("installed", "1")),
             Request::FactoryReset => {
                 for suffix in ["", "-wal", "-shm"] {
