@@ -7,94 +7,12 @@
 #[macro_use]
 extern crate mpeg2ts_reader;
 
+#[path = "../benches/shared/psi_work.rs"]
+mod psi_work;
+use psi_work::{long_stream as stream, mpeg2ts_reader_psi as peer, ours_psi as ours};
+
 use std::hint::black_box;
 use std::time::Instant;
-
-fn stream() -> Vec<u8> {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/");
-    let mut one = Vec::new();
-    for f in [
-        "test-184.ts",
-        "test-030.out.ts",
-        "test-103.ts",
-        "vidtv-dvbs-beethoven.ts",
-    ] {
-        let d = std::fs::read(format!("{dir}{f}")).expect("capture");
-        one.extend_from_slice(&d[..d.len() / 188 * 188]);
-    }
-    one.repeat(4)
-}
-
-/// The same work as `ours_psi` in benches/demux.rs.
-fn ours(data: &[u8]) -> u64 {
-    let mut d = ts_si::demux::Demux::empty();
-    d.add_pid(0);
-    d.set_account_all_pids(false);
-    let mut seen = ts_si::section::CompletenessTracker::new();
-    let mut n = 0u64;
-    d.feed_with_control(data, &mut |s, add| {
-        // A byte-identical repetition of the last section of its PID is not new (same
-        // version); mpeg2ts-reader drops same-version sections at their header instead.
-        if s.repeat {
-            return;
-        }
-        let sec = ts_si::section::Section::new_unchecked(s.data);
-        if !matches!(
-            seen.record(s.pid, &sec),
-            ts_si::section::SectionNews::New { .. }
-        ) {
-            return;
-        }
-        match ts_si::tables::Table::parse(&sec) {
-            Ok(Some(ts_si::tables::Table::Pat(p))) if s.pid == 0 => {
-                add.extend(p.programs.iter().filter(|x| x.0 != 0).map(|x| x.1));
-                n += 1;
-            }
-            Ok(Some(t)) => {
-                black_box(t);
-                n += 1;
-            }
-            _ => {}
-        }
-    });
-    n
-}
-
-packet_filter_switch! {
-    PsiSwitch<PsiCtx> {
-        Pat: mpeg2ts_reader::demultiplex::PatPacketFilter<PsiCtx>,
-        Pmt: mpeg2ts_reader::demultiplex::PmtPacketFilter<PsiCtx>,
-        Null: mpeg2ts_reader::demultiplex::NullPacketFilter<PsiCtx>,
-    }
-}
-demux_context!(PsiCtx, PsiSwitch);
-impl PsiCtx {
-    fn do_construct(
-        &mut self,
-        req: mpeg2ts_reader::demultiplex::FilterRequest<'_, '_>,
-    ) -> PsiSwitch {
-        use mpeg2ts_reader::demultiplex::{
-            FilterRequest, NullPacketFilter, PatPacketFilter, PmtPacketFilter,
-        };
-        match req {
-            FilterRequest::ByPid(mpeg2ts_reader::psi::pat::PAT_PID) => {
-                PsiSwitch::Pat(PatPacketFilter::default())
-            }
-            FilterRequest::Pmt {
-                pid,
-                program_number,
-            } => PsiSwitch::Pmt(PmtPacketFilter::new(pid, program_number)),
-            _ => PsiSwitch::Null(NullPacketFilter::default()),
-        }
-    }
-}
-
-fn peer(data: &[u8]) {
-    use mpeg2ts_reader::demultiplex::Demultiplex;
-    let mut ctx = PsiCtx::new();
-    let mut demux = Demultiplex::new(&mut ctx);
-    demux.push(&mut ctx, data);
-}
 
 fn main() {
     let rounds: usize = std::env::args()
