@@ -123,6 +123,7 @@ fn languages_draw_different_text_and_screens_differ() {
         ui.event(
             Event::Notice(Notice::from_storage_error(
                 "channels.db: database or disk is full",
+                None,
             )),
             now,
         );

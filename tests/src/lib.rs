@@ -38,6 +38,7 @@ pub struct BoxRun {
     vidtv: Vec<String>,
     disk: Option<PathBuf>,
     power_cut: bool,
+    ui: bool,
 }
 
 impl BoxRun {
@@ -54,6 +55,12 @@ impl BoxRun {
     /// The box's persistent data disk (an ext4 image, made when missing), mounted at /var/lib/stb.
     pub fn disk(mut self, image: &Path) -> Self {
         self.disk = Some(image.to_path_buf());
+        self
+    }
+
+    /// init starts the UI as on a normal boot (its log: /var/log/stb-app.log), then the script runs beside it.
+    pub fn ui(mut self) -> Self {
+        self.ui = true;
         self
     }
 
@@ -91,6 +98,9 @@ impl BoxRun {
         }
         if let Some(d) = &self.disk {
             cmd.arg("--disk").arg(d);
+        }
+        if self.ui {
+            cmd.arg("--ui");
         }
         cmd.arg("--").arg("sh").arg("-c").arg(script);
         cmd.stdout(Stdio::piped())

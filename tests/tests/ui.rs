@@ -60,12 +60,13 @@ fn difference(a: &(u32, u32, Vec<u8>), b: &(u32, u32, Vec<u8>)) -> f64 {
 fn the_wizard_on_the_box_screen_is_walked_with_the_remote_to_the_channel_list() {
     let script = r#"
 echo '=== ui ==='
-# As init does on a normal boot: the kernel's framebuffer console lets go of the screen.
-for vt in /sys/class/vtconsole/vtcon*; do
-    case "$(cat "$vt/name" 2>/dev/null)" in *"frame buffer"*) echo 0 >"$vt/bind" ;; esac
-done
+# init started the UI as on a household's first boot; its log is followed here.
+tail -n +1 -f /var/log/stb-app.log &
+i=0
+while [ ! -e /job/wizard-seen ] && [ $i -lt 600 ]; do sleep 0.3; i=$((i+1)); done
 # A front panel: the kernel's i2c-stub answers as the HT16K33 at 0x70, and what the box writes into its display
-# RAM is printed whenever it changes (digit 4 at 0x08, the standby LED at 0x0a).
+# RAM is printed whenever it changes (digit 4 at 0x08, the standby LED at 0x0a). The UI is stopped so that init
+# starts it again with the panel, as after an installer fits one.
 modprobe i2c-dev && modprobe i2c-stub chip_addr=0x70
 bus=""
 for d in /sys/class/i2c-dev/i2c-*; do grep -q "SMBus stub" "$d/name" && bus=$(basename "$d"); done
@@ -78,11 +79,11 @@ echo "ht16k33 /dev/$bus 0x70" > /etc/stb/front-panel
         sleep 0.3
     done
 ) &
-stb-app ui 2>&1 &
-pid=$!
+kill $(pidof stb-app)
+while pidof stb-app >/dev/null; do sleep 0.1; done
+echo '=== restarted ==='
 i=0
 while [ ! -e /job/host-done ] && [ $i -lt 1800 ]; do sleep 0.3; i=$((i+1)); done
-kill $pid
 cp /var/lib/stb/channels.db /job/channels.db 2>/dev/null
 echo '=== channels ==='
 stb-app channels --json
@@ -99,10 +100,16 @@ echo '=== end ==='
     let log = steps.clone();
     let g = BoxRun::new()
         .vidtv(CHINASAT_VIDTV)
+        .ui()
         .run_with(script, move |ctl| {
             let deadline = Instant::now() + Duration::from_secs(900);
+            // Markers count from the UI's restart on, once it has happened.
+            let since_restart = |out: String| match out.rfind("=== restarted ===") {
+                Some(i) => out[i..].to_string(),
+                None => out,
+            };
             let reached = |marker: &str| {
-                while !ctl.stdout_so_far().contains(marker) {
+                while !since_restart(ctl.stdout_so_far()).contains(marker) {
                     if !ctl.alive() || Instant::now() > deadline {
                         return false;
                     }
@@ -120,6 +127,10 @@ echo '=== end ==='
             // The first frame is drawn before "ready"; give the framebuffer a moment to reach QEMU's display.
             std::thread::sleep(Duration::from_secs(1));
             ctl.monitor(&format!("screendump {}", w1.display()));
+            let _ = std::fs::write(ctl.state.join("job/wizard-seen"), b"");
+            if !reached("=== restarted ===") || !reached("ui: ready") {
+                return done();
+            }
             for marker in ["ui: screen wizard-satellite", "ui: screen wizard-dish"] {
                 ctl.monitor("sendkey ret");
                 if !reached(marker) {
@@ -302,28 +313,28 @@ echo '=== end ==='
 
 #[test]
 fn a_full_data_disk_is_said_on_screen_and_the_ui_keeps_going() {
-    // The box's data disk is filled to the last block before the UI starts; the first thing the household does
-    // (choosing a language) has to be saved and cannot be.
+    // The box's data disk fills up to the last block while the UI runs (started by init); the next thing the
+    // household does (choosing a language) has to be saved and cannot be.
     let script = r#"
-for vt in /sys/class/vtconsole/vtcon*; do
-    case "$(cat "$vt/name" 2>/dev/null)" in *"frame buffer"*) echo 0 >"$vt/bind" ;; esac
-done
+tail -n +1 -f /var/log/stb-app.log &
+i=0
+while ! grep -q "ui: ready" /var/log/stb-app.log && [ $i -lt 600 ]; do sleep 0.3; i=$((i+1)); done
 dd if=/dev/zero of=/var/lib/stb/filler bs=1M 2>/dev/null
+dd if=/dev/zero of=/var/lib/stb/filler-tail bs=1k 2>/dev/null
 sync
 df -k /var/lib/stb | tail -n1
-stb-app ui 2>&1 &
-pid=$!
+ls -l /var/lib/stb
+echo '=== disk full ==='
 i=0
 while [ ! -e /job/host-done ] && [ $i -lt 600 ]; do sleep 0.3; i=$((i+1)); done
-kill -0 $pid && echo "ui still running"
-kill $pid
+pidof stb-app >/dev/null && echo "ui still running"
 "#;
     let work = std::env::temp_dir().join(format!("stb-ui-full-{}", std::process::id()));
     std::fs::create_dir_all(&work).unwrap();
     let disk = work.join("data.img");
     let shot = work.join("full.ppm");
     let shot_in_host = shot.clone();
-    let g = BoxRun::new().disk(&disk).run_with(script, move |ctl| {
+    let g = BoxRun::new().disk(&disk).ui().run_with(script, move |ctl| {
         let deadline = Instant::now() + Duration::from_secs(300);
         let reached = |marker: &str| {
             while !ctl.stdout_so_far().contains(marker) {
@@ -334,7 +345,7 @@ kill $pid
             }
             true
         };
-        if reached("ui: ready") {
+        if reached("=== disk full ===") {
             ctl.monitor("sendkey ret");
             if reached("ui: notice") && reached("ui: screen wizard-satellite") {
                 std::thread::sleep(Duration::from_secs(2));

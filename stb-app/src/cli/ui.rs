@@ -267,7 +267,10 @@ fn send(e: Event) {
 }
 
 fn storage_error(e: impl std::fmt::Display) {
-    let notice = Notice::from_storage_error(&e.to_string());
+    let free = nix::sys::statvfs::statvfs(&super::data_dir())
+        .ok()
+        .map(|s| s.blocks_available() * s.fragment_size());
+    let notice = Notice::from_storage_error(&e.to_string(), free);
     eprintln!("ui: notice {notice:?}");
     send(Event::Notice(notice));
 }

@@ -181,14 +181,18 @@ pub enum Notice {
 }
 
 impl Notice {
-    /// A failed write of the channel list or settings: a full disk says so (the household can free space or call
-    /// the installer), anything else is a storage failure.
-    pub fn from_storage_error(message: &str) -> Notice {
+    /// Less free space than this on the data disk is a full disk, whatever the error said: SQLite reports a full
+    /// disk as "disk I/O error" when it cannot grow its write-ahead log.
+    pub const FULL_BELOW_BYTES: u64 = 256 * 1024;
+
+    /// A failed write of the channel list or settings, with the free space of the data disk when known: a full
+    /// disk says so (the household can free space or call the installer), anything else is a storage failure.
+    pub fn from_storage_error(message: &str, free_bytes: Option<u64>) -> Notice {
         let m = message.to_ascii_lowercase();
-        if m.contains("disk is full")
+        let says_full = m.contains("disk is full")
             || m.contains("no space left")
-            || m.contains("database or disk is full")
-        {
+            || m.contains("database or disk is full");
+        if says_full || free_bytes.is_some_and(|f| f < Self::FULL_BELOW_BYTES) {
             Notice::DiskFull(message.to_string())
         } else {
             Notice::StorageFailed(message.to_string())
