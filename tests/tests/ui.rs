@@ -62,6 +62,7 @@ fn the_wizard_on_the_box_screen_is_walked_with_the_remote_to_the_channel_list() 
 echo '=== ui ==='
 # init started the UI as on a household's first boot; its log is followed here.
 tail -n +1 -f /var/log/stb-app.log &
+follow=$!
 i=0
 while [ ! -e /job/wizard-seen ] && [ $i -lt 600 ]; do sleep 0.3; i=$((i+1)); done
 # A front panel: the kernel's i2c-stub answers as the HT16K33 at 0x70, and what the box writes into its display
@@ -79,11 +80,15 @@ echo "ht16k33 /dev/$bus 0x70" > /etc/stb/front-panel
         sleep 0.3
     done
 ) &
+panel=$!
 kill $(pidof stb-app)
 while pidof stb-app >/dev/null; do sleep 0.1; done
 echo '=== restarted ==='
 i=0
 while [ ! -e /job/host-done ] && [ $i -lt 1800 ]; do sleep 0.3; i=$((i+1)); done
+# Nothing else may write into the part below: stop following the log and the panel.
+kill $follow $panel
+sleep 1
 cp /var/lib/stb/channels.db /job/channels.db 2>/dev/null
 echo '=== channels ==='
 stb-app channels --json
