@@ -23,9 +23,16 @@ xvfb-run -a -s "-screen 0 1280x800x24" bash -c '
         echo "desktop: \"$1\" never came:"; cat "$work/log"; exit 1
     }
     wait_for "ui: ready"
-    win=$(timeout 30 xdotool search --sync --pid $pid | head -n1)
+    # The window exists before it is viewable, and focusing an unmapped window is an X error (BadMatch):
+    # wait for a visible window, then retry the focus until the server accepts it.
+    win=$(timeout 30 xdotool search --sync --onlyvisible --pid $pid | head -n1)
     [ -n "$win" ] || { echo "desktop: no window of the app"; exit 1; }
-    timeout 30 xdotool windowfocus --sync "$win"
+    focused=0
+    for _ in $(seq 1 100); do
+        if timeout 10 xdotool windowfocus --sync "$win" 2>/dev/null; then focused=1; break; fi
+        sleep 0.1
+    done
+    [ $focused = 1 ] || { echo "desktop: the window never took the focus"; exit 1; }
     timeout 30 xdotool key --window "$win" Down
     wait_for "ui: key Down"
     timeout 30 xdotool key --window "$win" Return
