@@ -46,6 +46,24 @@ pub fn frame(window: &MinimalSoftwareWindow) -> Frame {
     }
 }
 
+/// Draws what changed since the last draw into `buffer` (kept between calls, as the box keeps its framebuffer) and
+/// returns how many pixels were redrawn: 0 when nothing on the screen changed, the whole screen on the first call.
+pub fn redraw_changed(window: &MinimalSoftwareWindow, buffer: &mut Vec<Rgb8Pixel>) -> u64 {
+    slint::platform::update_timers_and_animations();
+    let size = window.size();
+    let w = size.width as usize;
+    buffer.resize(w * size.height as usize, Rgb8Pixel::new(0, 0, 0));
+    let mut area = 0;
+    window.draw_if_needed(|renderer| {
+        let region = renderer.render(buffer, w);
+        area = region
+            .iter()
+            .map(|(_, s)| u64::from(s.width) * u64::from(s.height))
+            .sum();
+    });
+    area
+}
+
 /// Times full redraws of the window (every pixel drawn, as after a screen change), in milliseconds each, with one
 /// buffer reused as a display would.
 pub fn time_full_frames(window: &MinimalSoftwareWindow, count: usize) -> Vec<f64> {

@@ -1,7 +1,7 @@
 //! The app window and its platform, set up the same way for the box, `stb-app render` and the tests: fonts pinned,
 //! translations bundled, the theme scaled to the screen.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use std::time::Instant;
 
@@ -21,6 +21,9 @@ pub struct Shell {
     /// Our own platform's window (the box, PNG rendering); `None` in a desktop window (Slint's own backend).
     pub window: Option<Rc<MinimalSoftwareWindow>>,
     pub fonts: FontReport,
+    /// The language the translations are switched to; switching marks every text changed, so it is done only
+    /// when the household picks another language, not on every tick.
+    lang: Cell<Option<Lang>>,
 }
 
 thread_local! {
@@ -53,6 +56,7 @@ pub fn open(size: PhysicalSize, display: Option<Box<dyn Display>>) -> Result<She
         app,
         window: Some(window),
         fonts,
+        lang: Cell::new(None),
     })
 }
 
@@ -75,6 +79,7 @@ pub fn open_desktop(size: PhysicalSize) -> Result<Shell, PlatformError> {
         app,
         window: None,
         fonts,
+        lang: Cell::new(None),
     })
 }
 
@@ -93,7 +98,9 @@ pub fn set_language(lang: Lang) {
 impl Shell {
     /// Shows `ui` (translations, fonts notice, every screen's data).
     pub fn show(&self, ui: &Ui, now: Instant) {
-        set_language(ui.lang);
+        if self.lang.replace(Some(ui.lang)) != Some(ui.lang) {
+            set_language(ui.lang);
+        }
         view::present(ui, &self.app, now);
         if ui.notice.is_none() {
             if let Some(missing) = self.fonts.missing.first() {

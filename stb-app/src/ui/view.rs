@@ -1,9 +1,13 @@
 //! Copies the UI model into the Slint globals the screens read. One function per screen; nothing is decided here
 //! that a test of the model would miss: only formatting (numbers, times, degrees).
+//!
+//! This runs after every key and on every tick of the clock, so it fills only the global of the screen that is
+//! shown (each screen reads its own global and nothing else) and changes list rows in place: a model that did not
+//! change leaves the screen clean, and the box draws nothing.
 
 use std::time::Instant;
 
-use slint::{ComponentHandle, ModelRc, SharedString, VecModel};
+use slint::{ComponentHandle, Model, ModelRc, SharedString, VecModel};
 
 use super::model::{self, Lang, Notice, PlayState, Screen, SettingsMode, Ui};
 use super::screens::{self as s, App};
@@ -13,8 +17,26 @@ fn text(v: impl Into<SharedString>) -> SharedString {
     v.into()
 }
 
-fn model_of<T: Clone + 'static>(v: Vec<T>) -> ModelRc<T> {
-    ModelRc::new(VecModel::from(v))
+/// Makes the model `shown` hold `rows`: rows that differ are replaced in place, so only they are redrawn; a new
+/// model (passed to `set`) only the first time, when the screen has none of ours yet.
+fn update_rows<T: Clone + PartialEq + 'static>(
+    shown: ModelRc<T>,
+    rows: Vec<T>,
+    set: impl FnOnce(ModelRc<T>),
+) {
+    let Some(model) = shown.as_any().downcast_ref::<VecModel<T>>() else {
+        set(ModelRc::new(VecModel::from(rows)));
+        return;
+    };
+    if model.row_count() != rows.len() {
+        model.set_vec(rows);
+        return;
+    }
+    for (i, row) in rows.into_iter().enumerate() {
+        if model.row_data(i).as_ref() != Some(&row) {
+            model.set_row_data(i, row);
+        }
+    }
 }
 
 fn hhmm(utc: i64, offset_s: i32) -> String {
@@ -89,14 +111,21 @@ pub fn present(ui: &Ui, app: &App, now: Instant) {
     nav.set_notice(notice);
     nav.set_notice_detail(text(detail));
 
-    wizard(ui, app);
-    watching(ui, app, now);
-    channel_list(ui, app);
-    epg(ui, app);
-    signal(ui, app);
-    settings(ui, app);
-    activation_screen(ui, app);
-    diagnostics(ui, app);
+    match ui.screen {
+        Screen::WizardLanguage
+        | Screen::WizardSatellite
+        | Screen::WizardDish
+        | Screen::WizardSignal
+        | Screen::WizardScan
+        | Screen::WizardDone => wizard(ui, app),
+        Screen::Watching => watching(ui, app, now),
+        Screen::ChannelList => channel_list(ui, app),
+        Screen::Epg => epg(ui, app),
+        Screen::Signal => signal(ui, app),
+        Screen::Settings => settings(ui, app),
+        Screen::Activation => activation_screen(ui, app),
+        Screen::Diagnostics => diagnostics(ui, app),
+    }
 }
 
 fn wizard(ui: &Ui, app: &App) {
@@ -201,20 +230,23 @@ fn channel_list(ui: &Ui, app: &App) {
         .list_selected
         .saturating_sub(VISIBLE / 2)
         .min(rows.len().saturating_sub(VISIBLE));
-    l.set_rows(model_of(
+    update_rows(
+        l.get_rows(),
         rows.iter()
+            .enumerate()
             .skip(first)
             .take(VISIBLE)
-            .map(|c| s::ChannelRow {
+            .map(|(i, c)| s::ChannelRow {
                 number: text(format!("{:>3}", c.number)),
                 name: text(c.name.clone()),
                 scrambled: c.scrambled,
                 favourite: c.favourite,
                 locked: c.locked,
+                selected: i == ui.list_selected,
             })
             .collect(),
-    ));
-    l.set_selected(ui.list_selected.saturating_sub(first) as i32);
+        |m| l.set_rows(m),
+    );
     l.set_editing(ui.editing);
     l.set_moving(ui.moving);
     l.set_entry(text(ui.list_typed.clone()));
@@ -223,12 +255,14 @@ fn channel_list(ui: &Ui, app: &App) {
         l.set_rename_text(text(format!("{name}_")));
         l.set_rename_key(*at as i32);
     }
-    l.set_rename_keys(model_of(
-        model::RENAME_KEYS
-            .iter()
-            .map(|c| text(c.to_string()))
-            .collect(),
-    ));
+    if l.get_rename_keys().row_count() != model::RENAME_KEYS.len() {
+        l.set_rename_keys(ModelRc::new(VecModel::from(
+            model::RENAME_KEYS
+                .iter()
+                .map(|c| text(c.to_string()))
+                .collect::<Vec<_>>(),
+        )));
+    }
 }
 
 fn epg(ui: &Ui, app: &App) {
@@ -246,7 +280,8 @@ fn epg(ui: &Ui, app: &App) {
         .epg_selected
         .saturating_sub(VISIBLE / 2)
         .min(events.len().saturating_sub(VISIBLE));
-    e.set_events(model_of(
+    update_rows(
+        e.get_events(),
         events
             .iter()
             .enumerate()
@@ -258,7 +293,8 @@ fn epg(ui: &Ui, app: &App) {
                 selected: i == ui.epg_selected,
             })
             .collect(),
-    ));
+        |m| e.set_events(m),
+    );
     let sel = events.get(ui.epg_selected);
     e.set_title(text(sel.map(|ev| ev.title.clone()).unwrap_or_default()));
     e.set_time(text(
@@ -272,7 +308,8 @@ fn epg(ui: &Ui, app: &App) {
         .unwrap_or_default(),
     ));
     e.set_text(text(sel.map(|ev| ev.text.clone()).unwrap_or_default()));
-    e.set_now_next(model_of(
+    update_rows(
+        e.get_now_next(),
         chans
             .iter()
             .take(6)
@@ -291,7 +328,8 @@ fn epg(ui: &Ui, app: &App) {
                 }
             })
             .collect(),
-    ));
+        |m| e.set_now_next(m),
+    );
 }
 
 fn signal(ui: &Ui, app: &App) {
@@ -352,7 +390,7 @@ fn activation_screen(ui: &Ui, app: &App) {
         g.set_state_text(text("—"));
         g.set_ok(false);
         g.set_qr_size(0);
-        g.set_qr_modules(model_of(Vec::new()));
+        update_rows(g.get_qr_modules(), Vec::new(), |m| g.set_qr_modules(m));
         return;
     };
     g.set_state_text(text(message(r, ui.lang)));
@@ -367,16 +405,12 @@ fn activation_screen(ui: &Ui, app: &App) {
             .map(|f| format!("{:.4}°, {:.4}°", f.lat, f.lon))
             .unwrap_or_default(),
     ));
-    match &ui.activation_qr {
-        Some((size, modules)) => {
-            g.set_qr_size(*size as i32);
-            g.set_qr_modules(model_of(modules.clone()));
-        }
-        None => {
-            g.set_qr_size(0);
-            g.set_qr_modules(model_of(Vec::new()));
-        }
-    }
+    let (size, modules) = match &ui.activation_qr {
+        Some((size, modules)) => (*size as i32, modules.clone()),
+        None => (0, Vec::new()),
+    };
+    g.set_qr_size(size);
+    update_rows(g.get_qr_modules(), modules, |m| g.set_qr_modules(m));
 }
 
 fn diagnostics(ui: &Ui, app: &App) {
@@ -386,5 +420,5 @@ fn diagnostics(ui: &Ui, app: &App) {
     g.set_pin_wrong(ui.pin_wrong);
     let mut values: Vec<SharedString> = ui.diagnostics.iter().map(|v| text(v.clone())).collect();
     values.resize(10, text("—"));
-    g.set_values(model_of(values));
+    update_rows(g.get_values(), values, |m| g.set_values(m));
 }
