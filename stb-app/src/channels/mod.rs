@@ -146,6 +146,43 @@ fn kind_text(k: ServiceKind) -> &'static str {
     }
 }
 
+/// One row of the channel query (columns in the order `ChannelDb::query_channels` selects them).
+fn channel_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Channel> {
+    let kind: String = r.get(4)?;
+    let ca: String = r.get(6)?;
+    let audio: String = r.get(17)?;
+    let pol: String = r.get(20)?;
+    Ok(Channel {
+        number: r.get(0)?,
+        name: r.get(1)?,
+        broadcast_name: r.get(2)?,
+        provider: r.get(3)?,
+        kind: match kind.as_str() {
+            "tv" => ServiceKind::Tv,
+            "radio" => ServiceKind::Radio,
+            _ => ServiceKind::Data,
+        },
+        scrambled: r.get(5)?,
+        ca_system_ids: ca.split(',').filter_map(|v| v.parse().ok()).collect(),
+        favourite: r.get(7)?,
+        locked: r.get(8)?,
+        vanished: r.get(9)?,
+        service_id: r.get(10)?,
+        tsid: r.get(11)?,
+        onid: r.get(12)?,
+        pmt_pid: r.get(13)?,
+        pcr_pid: r.get(14)?,
+        video_pid: r.get(15)?,
+        video_codec: r.get(16)?,
+        audio: serde_json::from_str(&audio).unwrap_or_default(),
+        satellite: r.get(18)?,
+        frequency_khz: r.get(19)?,
+        polarisation: pol.parse().unwrap_or(Polarisation::Horizontal),
+        symbol_rate: r.get(21)?,
+        system: r.get(22)?,
+    })
+}
+
 impl ChannelDb {
     /// Opens (creating when missing) and brings the schema up to date; checks integrity first.
     pub fn open(path: &Path) -> Result<Self, DbError> {
@@ -281,53 +318,33 @@ impl ChannelDb {
 
     /// Every channel, in number order.
     pub fn channels(&self) -> Result<Vec<Channel>, DbError> {
+        self.query_channels("ORDER BY s.number, s.id", [])
+    }
+
+    /// The channel with this number (the older one if two share it), without reading the whole list: zapping asks
+    /// for one channel at a time.
+    pub fn channel(&self, number: u32) -> Result<Option<Channel>, DbError> {
+        Ok(self
+            .query_channels("WHERE s.number = ?1 ORDER BY s.id LIMIT 1", [number])?
+            .pop())
+    }
+
+    fn query_channels<P: rusqlite::Params>(
+        &self,
+        tail: &str,
+        params: P,
+    ) -> Result<Vec<Channel>, DbError> {
         let mut st = self
             .conn
-            .prepare(
+            .prepare_cached(&format!(
                 "SELECT s.number, COALESCE(s.user_name, s.name), s.name, s.provider, s.kind, s.scrambled,
                         s.ca_system_ids, s.favourite, s.locked, s.vanished, s.service_id, s.tsid, s.onid,
                         s.pmt_pid, s.pcr_pid, s.video_pid, s.video_codec, s.audio,
                         t.satellite, t.frequency_khz, t.polarisation, t.symbol_rate, t.system
-                 FROM service s JOIN transponder t ON t.id = s.transponder_id ORDER BY s.number, s.id",
-            )
+                 FROM service s JOIN transponder t ON t.id = s.transponder_id {tail}"
+            ))
             .map_err(self.err())?;
-        let rows = st
-            .query_map([], |r| {
-                let kind: String = r.get(4)?;
-                let ca: String = r.get(6)?;
-                let audio: String = r.get(17)?;
-                let pol: String = r.get(20)?;
-                Ok(Channel {
-                    number: r.get(0)?,
-                    name: r.get(1)?,
-                    broadcast_name: r.get(2)?,
-                    provider: r.get(3)?,
-                    kind: match kind.as_str() {
-                        "tv" => ServiceKind::Tv,
-                        "radio" => ServiceKind::Radio,
-                        _ => ServiceKind::Data,
-                    },
-                    scrambled: r.get(5)?,
-                    ca_system_ids: ca.split(',').filter_map(|v| v.parse().ok()).collect(),
-                    favourite: r.get(7)?,
-                    locked: r.get(8)?,
-                    vanished: r.get(9)?,
-                    service_id: r.get(10)?,
-                    tsid: r.get(11)?,
-                    onid: r.get(12)?,
-                    pmt_pid: r.get(13)?,
-                    pcr_pid: r.get(14)?,
-                    video_pid: r.get(15)?,
-                    video_codec: r.get(16)?,
-                    audio: serde_json::from_str(&audio).unwrap_or_default(),
-                    satellite: r.get(18)?,
-                    frequency_khz: r.get(19)?,
-                    polarisation: pol.parse().unwrap_or(Polarisation::Horizontal),
-                    symbol_rate: r.get(21)?,
-                    system: r.get(22)?,
-                })
-            })
-            .map_err(self.err())?;
+        let rows = st.query_map(params, channel_row).map_err(self.err())?;
         rows.collect::<Result<Vec<_>, _>>().map_err(self.err())
     }
 
@@ -632,6 +649,11 @@ mod tests {
         assert_eq!(by(2).broadcast_name, "CCTV-2");
         assert!(by(2).favourite && !by(2).vanished);
         assert_eq!(by(2).frequency_khz, 11_841_000);
+        // Zapping reads one channel by number: the same as in the list, with the household's name.
+        for n in 1..=3 {
+            assert_eq!(db.channel(n).unwrap().as_ref(), Some(by(n)));
+        }
+        assert_eq!(db.channel(99).unwrap(), None);
         assert_eq!(
             by(3).broadcast_name,
             "CCTV-3",

@@ -79,16 +79,6 @@ pub fn satellite_lnb(sat: &Satellite) -> Lnb {
     }
 }
 
-pub fn pol_of(p: &dish_align::catalogue::Polarisation) -> Polarisation {
-    use dish_align::catalogue::Polarisation as P;
-    match p {
-        P::H => Polarisation::Horizontal,
-        P::V => Polarisation::Vertical,
-        P::L => Polarisation::Left,
-        P::R => Polarisation::Right,
-    }
-}
-
 /// The blind sweep: every step of half the smallest symbol rate across what the LNB receives (and the tuner's IF
 /// range takes), on the polarisations this satellite uses, at each symbol rate in use, DVB-S then DVB-S2.
 fn blind_candidates(sat: &Satellite, lnb: &Lnb, sr_ksps: Option<u32>) -> Vec<Transponder> {
@@ -194,17 +184,7 @@ pub fn run(a: &ScanArgs) -> CliResult {
             let file = a.tuning_file.as_deref().unwrap_or(std::path::Path::new(""));
             dvbv5::tuning_file(file).map_err(|e| CliError::usage(e.to_string()))?
         }
-        (_, _) => sat
-            .transponders
-            .iter()
-            .map(|t| {
-                Transponder::dvbs(
-                    t.frequency_mhz * 1000,
-                    pol_of(&t.polarisation),
-                    t.symbol_rate_ksps * 1000,
-                )
-            })
-            .collect(),
+        (_, _) => scan::preset_list(sat),
     };
     if list.is_empty() {
         return Err(CliError::usage(format!(

@@ -215,6 +215,11 @@ pub fn run(a: &UiArgs) -> Result<i32, CliError> {
             replay,
             gps,
             db_path,
+            db: None,
+            preset: dish_align::catalogue::Catalogue::builtin()
+                .find("92.2E")
+                .map(scan::preset_list)
+                .unwrap_or_default(),
             tuner: None,
             lnb: Lnb::ku_circular_10750(),
             monitor: None,
@@ -281,6 +286,10 @@ struct Backend {
     replay: Option<PathBuf>,
     gps: PathBuf,
     db_path: PathBuf,
+    /// One connection for the UI's life (opened on first use, again after a failed open).
+    db: Option<ChannelDb>,
+    /// The default satellite's transponders: what the wizard scans and the signal meter starts on.
+    preset: Vec<Transponder>,
     tuner: Option<Box<dyn Tuner>>,
     lnb: Lnb,
     /// The transponder whose signal is reported every half second.
@@ -319,33 +328,25 @@ impl Backend {
         self.tuner.as_mut()
     }
 
-    fn db(&self) -> Option<ChannelDb> {
-        match ChannelDb::open(&self.db_path) {
-            Ok(db) => Some(db),
+    fn db(&mut self) -> Option<&mut ChannelDb> {
+        if self.db.is_none() {
+            match ChannelDb::open(&self.db_path) {
+                Ok(db) => self.db = Some(db),
+                Err(e) => storage_error(e),
+            }
+        }
+        self.db.as_mut()
+    }
+
+    /// The channel with this number, as stored now.
+    fn channel(&mut self, number: u32) -> Option<stb_app::channels::Channel> {
+        match self.db()?.channel(number) {
+            Ok(c) => c,
             Err(e) => {
                 storage_error(e);
                 None
             }
         }
-    }
-
-    fn preset() -> Vec<Transponder> {
-        let catalogue = dish_align::catalogue::Catalogue::builtin();
-        catalogue
-            .find("92.2E")
-            .map(|sat| {
-                sat.transponders
-                    .iter()
-                    .map(|t| {
-                        Transponder::dvbs(
-                            t.frequency_mhz * 1000,
-                            super::scan::pol_of(&t.polarisation),
-                            t.symbol_rate_ksps * 1000,
-                        )
-                    })
-                    .collect()
-            })
-            .unwrap_or_default()
     }
 
     fn tune(&mut self, tp: Transponder) -> bool {
@@ -393,11 +394,7 @@ impl Backend {
     fn handle(&mut self, r: Request, requests: &Receiver<Request>) {
         match r {
             Request::SetLanguage(l) => {
-                if let Some(mut db) = self.db() {
-                    if let Err(e) = db.set_setting("language", model::lang_code(l)) {
-                        storage_error(e);
-                    }
-                }
+                self.edit(|db| db.set_setting("language", model::lang_code(l)));
             }
             Request::SetLnb { lof_mhz, power: _ } => {
                 self.lnb = if lof_mhz == 10750 {
@@ -409,15 +406,9 @@ impl Backend {
             Request::WatchGps(on) => self.watch_gps(on),
             Request::MonitorSignal(number) => {
                 let tp = number
-                    .and_then(|n| {
-                        self.db()?
-                            .channels()
-                            .ok()?
-                            .into_iter()
-                            .find(|c| c.number == n)
-                    })
+                    .and_then(|n| self.channel(n))
                     .map(|c| Transponder::dvbs(c.frequency_khz, c.polarisation, c.symbol_rate))
-                    .or_else(|| Self::preset().first().copied());
+                    .or_else(|| self.preset.first().copied());
                 if let Some(tp) = tp {
                     self.tune(tp);
                     self.monitor = Some(tp);
@@ -427,11 +418,7 @@ impl Backend {
             Request::StartScan { .. } => self.scan(requests),
             Request::StopScan => {}
             Request::Tune(n) => {
-                let Some(c) = self
-                    .db()
-                    .and_then(|db| db.channels().ok())
-                    .and_then(|cs| cs.into_iter().find(|c| c.number == n))
-                else {
+                let Some(c) = self.channel(n) else {
                     return;
                 };
                 let locked = self.tune(Transponder::dvbs(
@@ -466,6 +453,8 @@ impl Backend {
             }
             Request::MarkInstalled => self.edit(|db| db.set_setting("installed", "1")),
             Request::FactoryReset => {
+                // Close the database first: an open connection would keep writing to the removed files.
+                self.db = None;
                 for suffix in ["", "-wal", "-shm"] {
                     let mut p = self.db_path.clone().into_os_string();
                     p.push(suffix);
@@ -559,8 +548,8 @@ impl Backend {
     }
 
     fn edit(&mut self, f: impl FnOnce(&mut ChannelDb) -> Result<(), stb_app::channels::DbError>) {
-        if let Some(mut db) = self.db() {
-            if let Err(e) = f(&mut db) {
+        if let Some(db) = self.db() {
+            if let Err(e) = f(db) {
                 storage_error(e);
             }
         }
@@ -568,7 +557,7 @@ impl Backend {
 
     fn scan(&mut self, requests: &Receiver<Request>) {
         self.monitor = None;
-        let list = Self::preset();
+        let list = self.preset.clone();
         let lnb = self.lnb.clone();
         let cancel = AtomicBool::new(false);
         let Some(tuner) = self.tuner() else {
@@ -624,7 +613,7 @@ impl Backend {
                 Vec::new()
             }
         };
-        let Some(mut db) = self.db() else { return };
+        let Some(db) = self.db() else { return };
         if let Ok(policy) = db.charset_policy() {
             let mut results = results;
             for s in results.iter_mut().flat_map(|r| r.services.iter_mut()) {

@@ -239,6 +239,32 @@ pub struct ScanOutcome {
     pub cancelled: bool,
 }
 
+/// The transponders dish-align's catalogue lists for a satellite: the preset scan's starting list, for the
+/// command line and the installation wizard alike.
+pub fn preset_list(sat: &dish_align::catalogue::Satellite) -> Vec<Transponder> {
+    sat.transponders
+        .iter()
+        .map(|t| {
+            Transponder::dvbs(
+                t.frequency_mhz * 1000,
+                polarisation_of(&t.polarisation),
+                t.symbol_rate_ksps * 1000,
+            )
+        })
+        .collect()
+}
+
+/// The catalogue's polarisation letter as the tuner's.
+pub fn polarisation_of(p: &dish_align::catalogue::Polarisation) -> Polarisation {
+    use dish_align::catalogue::Polarisation as P;
+    match p {
+        P::H => Polarisation::Horizontal,
+        P::V => Polarisation::Vertical,
+        P::L => Polarisation::Left,
+        P::R => Polarisation::Right,
+    }
+}
+
 /// Scans a list of transponders through one LNB.
 pub fn run(
     tuner: &mut dyn Tuner,
