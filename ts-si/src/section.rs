@@ -675,8 +675,13 @@ impl TableAssembler {
                 if version_changed {
                     map.clear();
                 }
+                // Sections of another version, or of the same version with another last_section_number (a
+                // broken or restarted multiplexer), are not part of this table.
                 if let Some(v) = map.values().next() {
-                    if Section::new_unchecked(&v[..]).version_number() != s.version_number() {
+                    let held = Section::new_unchecked(&v[..]);
+                    if held.version_number() != s.version_number()
+                        || held.last_section_number() != s.last_section_number()
+                    {
                         map.clear();
                     }
                 }
@@ -869,5 +874,41 @@ mod tests {
         assert!(a.push(0x11, &mk(5, true)).is_none());
         a.forget_pid(0x11);
         assert_eq!(a.push(0x11, &mk(5, true)).map(|t| t.version), Some(5));
+    }
+
+    #[test]
+    fn assembler_hands_out_one_version_with_exactly_its_sections() {
+        let numbers = |t: &CompleteTable| -> Vec<(u8, u8)> {
+            t.sections
+                .iter()
+                .map(|b| {
+                    let s = Section::new_unchecked(&b[..]);
+                    (s.version_number(), s.section_number())
+                })
+                .collect()
+        };
+        let mut a = TableAssembler::new();
+        assert!(a.push(0x11, &long(0x42, 7, 3, 1, 2, 5)).is_none());
+        assert!(a.push(0x11, &long(0x42, 7, 3, 0, 2, 5)).is_none());
+        assert!(
+            a.push(0x11, &long(0x42, 7, 3, 0, 2, 5)).is_none(),
+            "a repeat"
+        );
+        let t = a.push(0x11, &long(0x42, 7, 3, 2, 2, 5)).expect("complete");
+        assert_eq!(numbers(&t), [(3, 0), (3, 1), (3, 2)]);
+
+        // Section 0 of version 3 does not complete version 4.
+        let mut a = TableAssembler::new();
+        assert!(a.push(0x11, &long(0x42, 7, 3, 0, 1, 5)).is_none());
+        assert!(a.push(0x11, &long(0x42, 7, 4, 1, 1, 5)).is_none());
+        let t = a.push(0x11, &long(0x42, 7, 4, 0, 1, 5)).expect("complete");
+        assert_eq!((t.version, numbers(&t)), (4, vec![(4, 0), (4, 1)]));
+
+        // The same version announced with fewer sections: the stale section 2 is not in the table.
+        let mut a = TableAssembler::new();
+        assert!(a.push(0x11, &long(0x42, 7, 5, 2, 2, 5)).is_none());
+        assert!(a.push(0x11, &long(0x42, 7, 5, 0, 1, 5)).is_none());
+        let t = a.push(0x11, &long(0x42, 7, 5, 1, 1, 5)).expect("complete");
+        assert_eq!(numbers(&t), [(5, 0), (5, 1)]);
     }
 }

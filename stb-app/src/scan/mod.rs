@@ -1,15 +1,13 @@
 //! Channel scanning: tune each transponder, read its tables with all filters running at once (PAT, SDT actual,
 //! NIT actual, then every PMT), stop the moment they are complete, and turn them into services.
 
-pub mod tables;
-
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
 use ts_si::descriptors::{Descriptor, DescriptorList};
-use ts_si::section::Section;
+use ts_si::section::{CompleteTable, Section, TableAssembler};
 use ts_si::tables::{
     NetworkInformationTable, ProgramAssociationTable, ProgramMapTable, SdtService,
     ServiceDescriptionTable,
@@ -19,7 +17,6 @@ use ts_si::text::CharsetPolicy;
 use crate::dvb::SectionFilter;
 use crate::lnb::{Lnb, Polarisation};
 use crate::tuner::{SectionSource, Signal, System, Transponder, TuneError, TuneRequest, Tuner};
-use tables::TableGatherer;
 
 /// How long to wait for what: a dead transponder must cost little, a live one no more than its tables need.
 #[derive(Clone, Debug)]
@@ -151,7 +148,11 @@ pub enum ScanError {
 struct Filter {
     name: String,
     source: Box<dyn SectionSource>,
-    gather: BTreeMap<u16, TableGatherer>,
+    /// Sections of one version until every section_number is there (ISO/IEC 13818-1 2.4.4.9), per
+    /// table_id_extension.
+    assembler: TableAssembler,
+    /// The first complete table.
+    table: Option<CompleteTable>,
     /// Only sections of this table_id_extension count (PMT of one program); `None`: any extension.
     extension: Option<u16>,
     deadline: Instant,
@@ -170,7 +171,8 @@ impl Filter {
         Ok(Self {
             name,
             source,
-            gather: BTreeMap::new(),
+            assembler: TableAssembler::new(),
+            table: None,
             extension: ext,
             deadline: Instant::now() + timeout,
             done: false,
@@ -183,17 +185,19 @@ impl Filter {
             return Ok(false);
         }
         while let Some(bytes) = self.source.next_section(wait)? {
+            // Length and CRC checked here; the assembler takes only whole, correct sections of long syntax.
             let Ok(s) = Section::new_checked(bytes.as_slice()) else {
                 continue;
             };
-            let ext = s.table_id_extension();
-            if self.extension.is_some_and(|e| e != ext) {
+            if !s.section_syntax_indicator() || s.section_number() > s.last_section_number() {
                 continue;
             }
-            let g = self.gather.entry(ext).or_default();
-            g.push(bytes);
+            if self.extension.is_some_and(|e| e != s.table_id_extension()) {
+                continue;
+            }
             // One table per filter here (one transport stream, one program, one network).
-            if g.is_complete() {
+            if let Some(table) = self.assembler.push(0, &bytes[..s.total_len()]) {
+                self.table = Some(table);
                 self.done = true;
                 return Ok(true);
             }
@@ -204,8 +208,12 @@ impl Filter {
         Ok(false)
     }
 
-    fn table(&self) -> Option<&TableGatherer> {
-        self.gather.values().find(|g| g.is_complete())
+    /// The sections of the complete table in section_number order (none before it is complete).
+    fn sections(&self) -> impl Iterator<Item = Section<&[u8]>> {
+        self.table
+            .iter()
+            .flat_map(|t| t.sections.iter())
+            .map(|b| Section::new_unchecked(b.as_slice()))
     }
 }
 
@@ -443,13 +451,13 @@ pub fn scan_transponder(
         }
         if pat.poll(wait)? {
             if let Some(t) = pat
-                .table()
-                .and_then(|g| g.sections().next())
+                .sections()
+                .next()
                 .and_then(|s| ProgramAssociationTable::parse(&s).ok())
             {
                 let mut all = t.clone();
                 // A PAT of several sections: gather every program.
-                for s in pat.table().into_iter().flat_map(|g| g.sections()).skip(1) {
+                for s in pat.sections().skip(1) {
                     if let Ok(more) = ProgramAssociationTable::parse(&s) {
                         all.programs.extend(more.programs);
                     }
@@ -501,7 +509,7 @@ pub fn scan_transponder(
 
     // SDT actual: names, providers, types, free_CA_mode.
     let mut sdt_services = BTreeMap::new();
-    for s in sdt.table().into_iter().flat_map(|g| g.sections()) {
+    for s in sdt.sections() {
         if let Ok(t) = ServiceDescriptionTable::parse(&s) {
             out.original_network_id = Some(t.original_network_id);
             for svc in t.services {
@@ -511,7 +519,7 @@ pub fn scan_transponder(
     }
     // NIT actual: network name, logical channel numbers, the transponders it announces.
     let mut lcns = BTreeMap::new();
-    for s in nit.table().into_iter().flat_map(|g| g.sections()) {
+    for s in nit.sections() {
         if let Ok(t) = NetworkInformationTable::parse(&s) {
             out.network_id = Some(t.header.table_id_extension);
             for d in t.descriptors.iter() {
@@ -556,8 +564,8 @@ pub fn scan_transponder(
     for p in &pmts {
         let Some(program) = p.extension else { continue };
         let pmt = p
-            .table()
-            .and_then(|g| g.sections().next())
+            .sections()
+            .next()
             .and_then(|s| ProgramMapTable::parse(&s).ok());
         let sdt_entry = sdt_services.get(&program);
         out.services.push(service(
