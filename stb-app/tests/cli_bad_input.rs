@@ -104,6 +104,33 @@ fn impossible_tuning_requests_are_refused_before_any_ioctl() {
         ],
         "IF of 250 MHz",
     );
+    // The commands where a transponder is optional take all of it or none of it.
+    refused(
+        &["scan", "--mode", "tp", "--freq", "11840", "--sr", "28800"],
+        "give a transponder with all of --freq, --pol and --sr",
+    );
+    refused(
+        &["activation", "listen", "--freq", "11840", "--pol", "r"],
+        "give a transponder with all of --freq, --pol and --sr",
+    );
+    refused(
+        &[
+            "activation",
+            "listen",
+            "--freq=-5",
+            "--pol",
+            "r",
+            "--sr",
+            "28800",
+        ],
+        "frequency -5 MHz is impossible",
+    );
+    refused(
+        &[
+            "scan", "--mode", "tp", "--freq", "11840", "--pol", "q", "--sr", "28800",
+        ],
+        "unknown polarisation 'q'",
+    );
     refused(
         &["sections", "--pid", "0x2001", "--table", "0"],
         "PID 8193 is over 0x1FFF",

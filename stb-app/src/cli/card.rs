@@ -298,14 +298,9 @@ pub fn watch(a: &WatchArgs) -> CliResult {
 
 #[derive(clap::Args, Debug)]
 pub struct ListenArgs {
-    /// Tune this transponder first (MHz); otherwise the tuner stays where it is.
-    #[arg(long)]
-    pub freq: Option<f64>,
-    #[arg(long)]
-    pub pol: Option<String>,
-    /// Symbol rate in kS/s.
-    #[arg(long)]
-    pub sr: Option<u32>,
+    /// Tune this transponder first; otherwise the tuner stays where it is.
+    #[command(flatten)]
+    pub transponder: super::tune::TransponderArgs,
     /// LNB name (default: from the polarisation, as `stb-app tune`).
     #[arg(long)]
     pub lnb: Option<String>,
@@ -332,23 +327,18 @@ pub fn listen(a: &ListenArgs) -> CliResult {
             "--timeout must be between 0 and 3600 seconds",
         ));
     }
+    // The command line is checked before any device is opened.
+    let given = a.transponder.given()?;
     let mut tuner: Box<dyn Tuner> = match &a.replay {
         Some(lineup) => Box::new(
             ReplayTuner::from_lineup_file(lineup).map_err(|e| CliError::usage(e.to_string()))?,
         ),
         None => Box::new(LinuxTuner::open(Adapter::open(a.adapter)?)?),
     };
-    if let (Some(freq), Some(pol), Some(sr)) = (a.freq, &a.pol, a.sr) {
-        let pol: stb_app::lnb::Polarisation = pol
-            .parse()
-            .map_err(|e: stb_app::lnb::LnbError| CliError::usage(e.to_string()))?;
+    if let Some(transponder) = given {
         let req = stb_app::tuner::TuneRequest {
-            transponder: stb_app::tuner::Transponder::dvbs(
-                (freq * 1000.0).round() as u32,
-                pol,
-                sr.saturating_mul(1000),
-            ),
-            lnb: super::tune::lnb_for(pol, a.lnb.as_deref())?,
+            transponder,
+            lnb: super::tune::lnb_for(transponder.polarisation, a.lnb.as_deref())?,
             diseqc: Default::default(),
         };
         req.resolve()?;

@@ -15,6 +15,7 @@ use stb_app::tuner::linux::LinuxTuner;
 use stb_app::tuner::replay::ReplayTuner;
 use stb_app::tuner::{Modulation, Rolloff, System, Transponder, TuneRequest, Tuner};
 
+use super::tune::TransponderArgs;
 use super::{print_json, CliError, CliResult};
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -37,14 +38,9 @@ pub struct ScanArgs {
     pub satellite: String,
     #[arg(long, value_enum, default_value = "preset")]
     pub mode: Mode,
-    /// Transponder frequency in MHz (--mode tp, or the start of --mode nit).
-    #[arg(long)]
-    pub freq: Option<f64>,
-    #[arg(long)]
-    pub pol: Option<String>,
-    /// Symbol rate in kS/s.
-    #[arg(long)]
-    pub sr: Option<u32>,
+    /// The transponder for --mode tp, or where --mode nit starts; --sr alone sets --mode blind's symbol rate.
+    #[command(flatten)]
+    pub transponder: TransponderArgs,
     /// LNB name (default: the satellite's usual LNB).
     #[arg(long)]
     pub lnb: Option<String>,
@@ -154,29 +150,15 @@ pub fn run(a: &ScanArgs) -> CliResult {
             .map_err(|e| CliError::usage(e.to_string()))?,
         None => satellite_lnb(sat),
     };
-    let given = match (a.freq, &a.pol, a.sr) {
-        (Some(f), Some(p), Some(sr)) => {
-            let pol: Polarisation = p
-                .parse()
-                .map_err(|e: stb_app::lnb::LnbError| CliError::usage(e.to_string()))?;
-            Some(Transponder::dvbs(
-                (f * 1000.0).round() as u32,
-                pol,
-                sr.saturating_mul(1000),
-            ))
-        }
-        (None, None, None) => None,
+    let tp = &a.transponder;
+    let given = match (tp.freq, &tp.pol, tp.sr) {
         // A blind sweep takes only the symbol rate to try.
         (None, None, Some(_)) if a.mode == Mode::Blind => None,
-        _ => {
-            return Err(CliError::usage(
-                "give a transponder with all of --freq, --pol and --sr",
-            ))
-        }
+        _ => tp.given()?,
     };
     let blind = a.mode == Mode::Blind;
     let list: Vec<Transponder> = match (a.mode, given) {
-        (Mode::Blind, _) => blind_candidates(sat, &lnb, a.sr),
+        (Mode::Blind, _) => blind_candidates(sat, &lnb, tp.sr),
         (Mode::Tp, Some(t)) => vec![t],
         (Mode::Tp, None) => return Err(CliError::usage("--mode tp needs --freq, --pol and --sr")),
         (Mode::Nit, Some(t)) => vec![t],

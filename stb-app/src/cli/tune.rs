@@ -60,6 +60,52 @@ pub struct TuneArgs {
     pub adapter: u32,
 }
 
+/// A transponder on the command line: `--freq MHZ --pol h|v|l|r --sr KSPS`, all three or none (for the commands
+/// where tuning is optional; `stb-app tune` requires them).
+#[derive(clap::Args, Debug, Default, Clone)]
+pub struct TransponderArgs {
+    /// Transponder frequency in MHz (e.g. 11840).
+    #[arg(long)]
+    pub freq: Option<f64>,
+    /// Polarisation: h, v, l (left-hand circular) or r (right-hand circular).
+    #[arg(long)]
+    pub pol: Option<String>,
+    /// Symbol rate in kS/s (e.g. 28800).
+    #[arg(long)]
+    pub sr: Option<u32>,
+}
+
+impl TransponderArgs {
+    /// The DVB-S transponder given, `None` when none is; a usage error when only some of the three are given.
+    pub fn given(&self) -> Result<Option<Transponder>, CliError> {
+        match (self.freq, &self.pol, self.sr) {
+            (Some(f), Some(p), Some(sr)) => transponder(f, p, sr).map(Some),
+            (None, None, None) => Ok(None),
+            _ => Err(CliError::usage(
+                "give a transponder with all of --freq, --pol and --sr",
+            )),
+        }
+    }
+}
+
+/// A DVB-S transponder from the command line's units (MHz, polarisation letter, kS/s), refusing a frequency no
+/// tuner has; the tuner's own limits are checked later by [`TuneRequest::resolve`].
+pub fn transponder(freq_mhz: f64, pol: &str, sr_ksps: u32) -> Result<Transponder, CliError> {
+    let pol: Polarisation = pol
+        .parse()
+        .map_err(|e: stb_app::lnb::LnbError| CliError::usage(e.to_string()))?;
+    if !freq_mhz.is_finite() || freq_mhz <= 0.0 || freq_mhz > 100_000.0 {
+        return Err(CliError::usage(format!(
+            "frequency {freq_mhz} MHz is impossible"
+        )));
+    }
+    Ok(Transponder::dvbs(
+        (freq_mhz * 1000.0).round() as u32,
+        pol,
+        sr_ksps.saturating_mul(1000),
+    ))
+}
+
 /// The LNB named on the command line, or by default the one the polarisation implies: circular (l/r) is the
 /// 户户通 single-LO 10750 MHz LNB, linear (h/v) the universal LNB.
 pub fn lnb_for(pol: Polarisation, name: Option<&str>) -> Result<Lnb, CliError> {
@@ -74,17 +120,8 @@ pub fn lnb_for(pol: Polarisation, name: Option<&str>) -> Result<Lnb, CliError> {
 
 /// Builds the request from the command line, refusing anything impossible before a device is touched.
 pub fn request(a: &TuneArgs) -> Result<TuneRequest, CliError> {
-    let pol: Polarisation = a
-        .pol
-        .parse()
-        .map_err(|e: stb_app::lnb::LnbError| CliError::usage(e.to_string()))?;
-    if !a.freq.is_finite() || a.freq <= 0.0 || a.freq > 100_000.0 {
-        return Err(CliError::usage(format!(
-            "frequency {} MHz is impossible",
-            a.freq
-        )));
-    }
-    let lnb = lnb_for(pol, a.lnb.as_deref())?;
+    let given = transponder(a.freq, &a.pol, a.sr)?;
+    let lnb = lnb_for(given.polarisation, a.lnb.as_deref())?;
     let system: System = a.system.parse().map_err(CliError::usage)?;
     let modulation = match (&a.modulation, system) {
         (Some(m), _) => m.parse::<Modulation>().map_err(CliError::usage)?,
@@ -117,9 +154,6 @@ pub fn request(a: &TuneArgs) -> Result<TuneRequest, CliError> {
         ));
     }
     let transponder = Transponder {
-        frequency_khz: (a.freq * 1000.0).round() as u32,
-        polarisation: pol,
-        symbol_rate: a.sr.saturating_mul(1000),
         system,
         modulation,
         fec,
@@ -129,6 +163,7 @@ pub fn request(a: &TuneArgs) -> Result<TuneRequest, CliError> {
             Rolloff::R35
         },
         pilot: Pilot::Auto,
+        ..given
     };
     let req = TuneRequest {
         transponder,
