@@ -5,5 +5,6 @@ pub mod channels;
 pub mod dvb;
 pub mod lnb;
 pub mod scan;
+pub mod textfile;
 pub mod tuner;
 pub mod ui;

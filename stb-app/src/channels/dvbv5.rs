@@ -2,27 +2,16 @@
 //! channel lists between this box and the LinuxTV tools.
 
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use super::Channel;
 use crate::lnb::Polarisation;
 use crate::scan::{FoundService, ServiceKind, Stream, TransponderScan};
+use crate::textfile::{Comments, TextFile};
 use crate::tuner::System;
 
-#[derive(Debug, thiserror::Error)]
-pub enum Dvbv5Error {
-    #[error("{file}:{line}: {what}")]
-    Syntax {
-        file: PathBuf,
-        line: usize,
-        what: String,
-    },
-    #[error("{file}: {source}")]
-    Io {
-        file: PathBuf,
-        source: std::io::Error,
-    },
-}
+/// A dvbv5 file that cannot be read, or a wrong line of it.
+pub type Dvbv5Error = crate::textfile::TextFileError;
 
 /// The LNB name libdvbv5 knows for the band and polarisation of a channel.
 fn lnb_name(c: &Channel) -> &'static str {
@@ -88,22 +77,10 @@ struct Entry {
 
 /// The `[name]` blocks of a dvbv5 file with their `KEY = VALUE` fields and line numbers.
 fn entries(path: &Path) -> Result<Vec<Entry>, Dvbv5Error> {
-    let text = std::fs::read_to_string(path).map_err(|source| Dvbv5Error::Io {
-        file: path.into(),
-        source,
-    })?;
-    let err = |line: usize, what: String| Dvbv5Error::Syntax {
-        file: path.into(),
-        line,
-        what,
-    };
+    let file = TextFile::read(path)?;
+    let err = |line: usize, what: String| file.error(line, what);
     let mut entries: Vec<Entry> = Vec::new();
-    for (i, raw) in text.lines().enumerate() {
-        let n = i + 1;
-        let line = raw.trim();
-        if line.is_empty() || line.starts_with('#') {
-            continue;
-        }
+    for (n, line) in file.entries(Comments::WholeLine) {
         if let Some(name) = line.strip_prefix('[') {
             let name = name
                 .strip_suffix(']')
@@ -137,11 +114,7 @@ impl Entry {
     }
 
     fn num(&self, path: &Path, k: &str, required: bool) -> Result<Option<u32>, Dvbv5Error> {
-        let err = |line: usize, what: String| Dvbv5Error::Syntax {
-            file: path.into(),
-            line,
-            what,
-        };
+        let err = |line: usize, what: String| Dvbv5Error::syntax(path, line, what);
         match self.get(k) {
             Some((v, n)) => v
                 .parse::<u32>()
@@ -159,20 +132,16 @@ impl Entry {
         match self.get("DELIVERY_SYSTEM") {
             Some(("DVBS", _)) | None => Ok(System::DvbS),
             Some(("DVBS2", _)) => Ok(System::DvbS2),
-            Some((v, n)) => Err(Dvbv5Error::Syntax {
-                file: path.into(),
-                line: n,
-                what: format!("delivery system {v} is not DVBS or DVBS2"),
-            }),
+            Some((v, n)) => Err(Dvbv5Error::syntax(
+                path,
+                n,
+                format!("delivery system {v} is not DVBS or DVBS2"),
+            )),
         }
     }
 
     fn polarisation(&self, path: &Path) -> Result<Polarisation, Dvbv5Error> {
-        let err = |line: usize, what: String| Dvbv5Error::Syntax {
-            file: path.into(),
-            line,
-            what,
-        };
+        let err = |line: usize, what: String| Dvbv5Error::syntax(path, line, what);
         match self.get("POLARIZATION") {
             Some((v, n)) => match v.to_ascii_uppercase().as_str() {
                 "HORIZONTAL" => Ok(Polarisation::Horizontal),
@@ -196,11 +165,7 @@ impl Entry {
 /// POLARIZATION, SYMBOL_RATE, and optionally MODULATION and INNER_FEC) into transponders to scan.
 pub fn tuning_file(path: &Path) -> Result<Vec<crate::tuner::Transponder>, Dvbv5Error> {
     use crate::tuner::{Fec, Modulation, Pilot, Rolloff, Transponder};
-    let err = |line: usize, what: String| Dvbv5Error::Syntax {
-        file: path.into(),
-        line,
-        what,
-    };
+    let err = |line: usize, what: String| Dvbv5Error::syntax(path, line, what);
     let mut out = Vec::new();
     for e in entries(path)? {
         let system = e.system(path)?;
@@ -251,11 +216,7 @@ pub fn tuning_file(path: &Path) -> Result<Vec<crate::tuner::Transponder>, Dvbv5E
 
 /// Reads a dvbv5 channel file into transponder scans (one per frequency and polarisation), ready to merge.
 pub fn import(path: &Path) -> Result<Vec<TransponderScan>, Dvbv5Error> {
-    let err = |line: usize, what: String| Dvbv5Error::Syntax {
-        file: path.into(),
-        line,
-        what,
-    };
+    let err = |line: usize, what: String| Dvbv5Error::syntax(path, line, what);
     let entries = entries(path)?;
     let mut scans: Vec<TransponderScan> = Vec::new();
     for e in entries {

@@ -14,6 +14,7 @@ use super::{SectionSource, Signal, TuneError, Tuner};
 use crate::dvb::frontend::{SignalStats, Stat};
 use crate::dvb::{FrontendStatus, SectionFilter};
 use crate::lnb::Polarisation;
+use crate::textfile::{Comments, TextFile};
 
 /// One transponder of the lineup: where it is on the dial and the file that carries its multiplex.
 #[derive(Clone, Debug, PartialEq)]
@@ -26,20 +27,8 @@ pub struct ReplayTransponder {
     pub cnr_db: f64,
 }
 
-#[derive(Debug, thiserror::Error)]
-pub enum ReplayError {
-    #[error("{file}:{line}: {what}")]
-    Lineup {
-        file: PathBuf,
-        line: usize,
-        what: String,
-    },
-    #[error("{file}: {source}")]
-    Io {
-        file: PathBuf,
-        source: std::io::Error,
-    },
-}
+/// A lineup file that cannot be read, or a wrong line of it.
+pub type ReplayError = crate::textfile::TextFileError;
 
 /// Plays files; paced at the transponder's nominal bitrate, or as fast as it can read.
 pub struct ReplayTuner {
@@ -70,22 +59,11 @@ impl ReplayTuner {
     /// Reads a lineup file: one transponder a line, `FREQ_MHZ POL SR_KSPS FILE [CNR_DB]`, `#` starts a comment;
     /// relative file names are taken from the lineup file's folder.
     pub fn from_lineup_file(path: &Path) -> Result<Self, ReplayError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ReplayError::Io {
-            file: path.into(),
-            source,
-        })?;
+        let file = TextFile::read(path)?;
         let dir = path.parent().unwrap_or(Path::new("."));
         let mut lineup = Vec::new();
-        for (n, raw) in text.lines().enumerate() {
-            let line = raw.split('#').next().unwrap_or("").trim();
-            if line.is_empty() {
-                continue;
-            }
-            let bad = |what: String| ReplayError::Lineup {
-                file: path.into(),
-                line: n + 1,
-                what,
-            };
+        for (n, line) in file.entries(Comments::Anywhere) {
+            let bad = |what: String| file.error(n, what);
             let f: Vec<&str> = line.split_whitespace().collect();
             if !(4..=5).contains(&f.len()) {
                 return Err(bad(format!(

@@ -3,8 +3,10 @@
 
 use std::collections::HashMap;
 use std::fmt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::str::FromStr;
+
+use crate::textfile::{Comments, TextFile};
 
 /// What a key press asks the box to do.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -138,20 +140,8 @@ pub fn key_code(name: &str) -> Option<u16> {
         .map(|(_, c)| *c)
 }
 
-#[derive(Debug, thiserror::Error)]
-pub enum KeyMapError {
-    #[error("{file}:{line}: {what}")]
-    Syntax {
-        file: PathBuf,
-        line: usize,
-        what: String,
-    },
-    #[error("{file}: {source}")]
-    Io {
-        file: PathBuf,
-        source: std::io::Error,
-    },
-}
+/// A key-map file that cannot be read, or a wrong line of it.
+pub type KeyMapError = crate::textfile::TextFileError;
 
 /// Key code → action.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -258,21 +248,10 @@ impl KeyMap {
     /// The default map with a key-map file's lines on top: `KEY_NAME = action` or `0x1a2 = action` (the code as
     /// the remote's driver reports it), `#` comments. A bad file changes nothing and names its line.
     pub fn with_file(path: &Path) -> Result<Self, KeyMapError> {
-        let text = std::fs::read_to_string(path).map_err(|source| KeyMapError::Io {
-            file: path.into(),
-            source,
-        })?;
+        let file = TextFile::read(path)?;
         let mut map = Self::default();
-        for (i, raw) in text.lines().enumerate() {
-            let line = raw.split('#').next().unwrap_or("").trim();
-            if line.is_empty() {
-                continue;
-            }
-            let bad = |what: String| KeyMapError::Syntax {
-                file: path.into(),
-                line: i + 1,
-                what,
-            };
+        for (n, line) in file.entries(Comments::Anywhere) {
+            let bad = |what: String| file.error(n, what);
             let (key, action) = line
                 .split_once('=')
                 .ok_or_else(|| bad(format!("expected KEY = action, found '{line}'")))?;
