@@ -88,20 +88,9 @@ pub fn polarisation(p: PolarisationKind, lang: Lang) -> &'static str {
     }
 }
 
-/// Display width of a label in a terminal: CJK and full-width forms take two columns.
+/// Terminal cells a label takes (CJK two, combining marks none).
 fn width(s: &str) -> usize {
-    s.chars()
-        .map(|c| match c as u32 {
-            0x1100..=0x115F
-            | 0x2E80..=0xA4CF
-            | 0xAC00..=0xD7A3
-            | 0xF900..=0xFAFF
-            | 0xFE30..=0xFE4F
-            | 0xFF00..=0xFF60
-            | 0xFFE0..=0xFFE6 => 2,
-            _ => 1,
-        })
-        .sum()
+    unicode_width::UnicodeWidthStr::width(s)
 }
 
 /// A label padded to a column of `w` terminal cells.

@@ -126,21 +126,10 @@ pub fn run(cmd: &TsCommand, out: &mut dyn Write) -> Result<(), CliError> {
     Ok(())
 }
 
-/// Terminal columns of a string: East Asian wide characters take two, marks none.
+/// Terminal columns of a string (Unicode's East Asian Width: CJK takes two, combining marks such as Tibetan
+/// vowel signs and subjoined letters none).
 pub fn display_width(s: &str) -> usize {
-    s.chars()
-        .map(|c| match c as u32 {
-            0x0300..=0x036F | 0x0F71..=0x0F84 | 0x0F8D..=0x0FBC | 0x200B..=0x200F => 0,
-            0x1100..=0x115F
-            | 0x2E80..=0xA4CF
-            | 0xAC00..=0xD7A3
-            | 0xF900..=0xFAFF
-            | 0xFE30..=0xFE4F
-            | 0xFF00..=0xFF60
-            | 0xFFE0..=0xFFE6 => 2,
-            _ => 1,
-        })
-        .sum()
+    unicode_width::UnicodeWidthStr::width(s)
 }
 
 fn pad(s: &str, w: usize) -> String {
@@ -477,4 +466,20 @@ fn print_epg(r: &EpgReport, zh: bool, out: &mut dyn Write) -> std::io::Result<()
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn columns_line_up_with_chinese_and_tibetan_names() {
+        assert_eq!(display_width("CCTV-1"), 6);
+        assert_eq!(display_width("中央一套"), 8);
+        // བོད་ཡིག: five letters and marks that take a column, two vowel signs that sit on them.
+        assert_eq!(display_width("བོད་ཡིག"), 5);
+        // A subjoined letter (ྱ) stacks under its head letter.
+        assert_eq!(display_width("སྒྱུར"), 2);
+        assert_eq!(pad("中文", 6), "中文  ");
+    }
 }
