@@ -88,7 +88,8 @@ enum ActivationCommand {
         #[arg(long)]
         json: bool,
     },
-    /// Wait for this box's authorisation over the air (CAT, then the activation PID).
+    /// Wait for this box's authorisation over the air (CAT, then the activation PID). With --freq, --pol and
+    /// --sr the transponder is tuned first; without them the tuner stays where it is.
     Listen(cli::card::ListenArgs),
     /// Follow the positioning module and apply the position lock.
     Watch(cli::card::WatchArgs),

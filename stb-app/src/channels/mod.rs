@@ -204,6 +204,11 @@ impl ChannelDb {
         conn.pragma_update(None, "synchronous", "FULL")
             .map_err(sq)?;
         conn.pragma_update(None, "foreign_keys", "ON").map_err(sq)?;
+        // Copy every commit from the log into the database file at once (instead of after 1000 pages): a
+        // long-lived connection (the UI's) would otherwise leave the scan and the household's edits only in
+        // channels.db-wal, and a technician's copy of channels.db alone would lack them.
+        conn.pragma_update(None, "wal_autocheckpoint", 1)
+            .map_err(sq)?;
         conn.busy_timeout(std::time::Duration::from_secs(5))
             .map_err(sq)?;
         let mut db = Self {
@@ -674,6 +679,30 @@ mod tests {
                 .vanished
         );
         drop(db);
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn the_database_file_alone_holds_every_change_while_the_connection_stays_open() {
+        let (mut db, dir) = temp_db("copy");
+        db.apply_scan(
+            "92.2E",
+            &[tp(11_840_000, 1, vec![svc(1, "CCTV-1", Some(1))])],
+        )
+        .unwrap();
+        db.rename(1, "一套").unwrap();
+        db.set_setting("installed", "1").unwrap();
+        // A copy of channels.db without its -wal, taken while the UI still has the database open.
+        let copy = dir.join("copy");
+        std::fs::create_dir_all(&copy).unwrap();
+        std::fs::copy(dir.join("channels.db"), copy.join("channels.db")).unwrap();
+        let other = ChannelDb::open(&copy.join("channels.db")).unwrap();
+        assert_eq!(
+            other.channel(1).unwrap().map(|c| c.name),
+            Some("一套".into())
+        );
+        assert_eq!(other.setting("installed").unwrap().as_deref(), Some("1"));
+        drop((db, other));
         std::fs::remove_dir_all(dir).unwrap();
     }
 

@@ -343,10 +343,16 @@ impl Backend {
         match self.db()?.channel(number) {
             Ok(c) => c,
             Err(e) => {
-                storage_error(e);
+                self.failed(e);
                 None
             }
         }
+    }
+
+    /// Tells the household, and opens the database afresh next time (as a box restarted would).
+    fn failed(&mut self, e: stb_app::channels::DbError) {
+        storage_error(e);
+        self.db = None;
     }
 
     fn tune(&mut self, tp: Transponder) -> bool {
@@ -550,7 +556,7 @@ impl Backend {
     fn edit(&mut self, f: impl FnOnce(&mut ChannelDb) -> Result<(), stb_app::channels::DbError>) {
         if let Some(db) = self.db() {
             if let Err(e) = f(db) {
-                storage_error(e);
+                self.failed(e);
             }
         }
     }

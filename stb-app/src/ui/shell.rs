@@ -12,7 +12,7 @@ use super::fonts::{self, FontReport};
 use super::model::{self, Lang, Notice, Screen, Ui};
 use super::platform::{BoxPlatform, Display, WindowHandle};
 use super::render::{self, Frame};
-use super::screens::{App, Nav, Theme};
+use super::screens::{App, Theme};
 use super::{samples, view};
 
 /// The window of this thread's app.
@@ -101,14 +101,12 @@ impl Shell {
         if self.lang.replace(Some(ui.lang)) != Some(ui.lang) {
             set_language(ui.lang);
         }
-        view::present(ui, &self.app, now);
-        if ui.notice.is_none() {
-            if let Some(missing) = self.fonts.missing.first() {
-                let nav = self.app.global::<Nav>();
-                nav.set_notice(super::screens::Notice::MissingFont);
-                nav.set_notice_detail(missing.display().to_string().into());
-            }
-        }
+        view::present(
+            ui,
+            &self.app,
+            now,
+            self.fonts.missing.first().map(|p| p.as_path()),
+        );
     }
 
     /// The screen as it is now (our own platform only).

@@ -82,8 +82,8 @@ fn message(report: &activation::Report, lang: Lang) -> &'static str {
     }
 }
 
-/// Makes the screens show `ui` as it is at `now`.
-pub fn present(ui: &Ui, app: &App, now: Instant) {
+/// Makes the screens show `ui` as it is at `now`; `missing_font` is told when the model has no notice of its own.
+pub fn present(ui: &Ui, app: &App, now: Instant, missing_font: Option<&std::path::Path>) {
     let nav = app.global::<s::Nav>();
     nav.set_screen(match ui.screen {
         Screen::WizardLanguage => s::ScreenId::WizardLanguage,
@@ -103,7 +103,10 @@ pub fn present(ui: &Ui, app: &App, now: Instant) {
     nav.set_clock(text(hhmm(ui.utc, ui.offset_s)));
     nav.set_standby(ui.standby);
     let (notice, detail) = match &ui.notice {
-        None => (s::Notice::None, String::new()),
+        None => match missing_font {
+            Some(font) => (s::Notice::MissingFont, font.display().to_string()),
+            None => (s::Notice::None, String::new()),
+        },
         Some(Notice::MissingFont(d)) => (s::Notice::MissingFont, d.clone()),
         Some(Notice::DiskFull(d)) => (s::Notice::DiskFull, d.clone()),
         Some(Notice::StorageFailed(d)) => (s::Notice::StorageFailed, d.clone()),
