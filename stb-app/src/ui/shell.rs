@@ -21,13 +21,14 @@ pub struct Shell {
     /// Our own platform's window (the box, PNG rendering); `None` in a desktop window (Slint's own backend).
     pub window: Option<Rc<MinimalSoftwareWindow>>,
     pub fonts: FontReport,
-    /// The language the translations are switched to; switching marks every text changed, so it is done only
-    /// when the household picks another language, not on every tick.
-    lang: Cell<Option<Lang>>,
 }
 
 thread_local! {
     static PLATFORM: RefCell<Option<WindowHandle>> = const { RefCell::new(None) };
+    /// The language Slint's translations are switched to. The switch is Slint's, for the whole thread and every
+    /// window in it, so this is remembered beside it, and the catalogue is only looked up again when the household
+    /// picks another language, not on every tick.
+    static LANGUAGE: Cell<Option<Lang>> = const { Cell::new(None) };
 }
 
 /// Creates the app window at `size`; the platform is installed on first use in this thread (with `display` for
@@ -56,7 +57,6 @@ pub fn open(size: PhysicalSize, display: Option<Box<dyn Display>>) -> Result<She
         app,
         window: Some(window),
         fonts,
-        lang: Cell::new(None),
     })
 }
 
@@ -79,12 +79,14 @@ pub fn open_desktop(size: PhysicalSize) -> Result<Shell, PlatformError> {
         app,
         window: None,
         fonts,
-        lang: Cell::new(None),
     })
 }
 
 /// Switches the translations of every screen.
 pub fn set_language(lang: Lang) {
+    if LANGUAGE.with(|l| l.replace(Some(lang))) == Some(lang) {
+        return;
+    }
     let code = match lang {
         Lang::En => "",
         other => model::lang_code(other),
@@ -98,9 +100,7 @@ pub fn set_language(lang: Lang) {
 impl Shell {
     /// Shows `ui` (translations, fonts notice, every screen's data).
     pub fn show(&self, ui: &Ui, now: Instant) {
-        if self.lang.replace(Some(ui.lang)) != Some(ui.lang) {
-            set_language(ui.lang);
-        }
+        set_language(ui.lang);
         view::present(
             ui,
             &self.app,
