@@ -54,6 +54,8 @@ impl PsiCtx {
     }
 }
 
+/// Not inlined, so instruction counts (benches/psi-instructions.sh) can be taken per side.
+#[inline(never)]
 pub fn mpeg2ts_reader_psi(data: &[u8]) {
     use mpeg2ts_reader::demultiplex::Demultiplex;
     let mut ctx = PsiCtx::new();
@@ -61,7 +63,8 @@ pub fn mpeg2ts_reader_psi(data: &[u8]) {
     demux.push(&mut ctx, data);
 }
 
-/// Ours on the same work (see the module doc of benches/demux.rs).
+/// Ours on the same work (see the module doc of benches/demux.rs). Not inlined, as the peer's.
+#[inline(never)]
 pub fn ours_psi(data: &[u8]) -> u64 {
     let mut d = ts_si::demux::Demux::empty();
     d.add_pid(0);
