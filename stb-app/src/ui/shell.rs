@@ -49,15 +49,7 @@ pub fn open(size: PhysicalSize, display: Option<Box<dyn Display>>) -> Result<She
         .window()
         .ok_or_else(|| PlatformError::Other("the platform made no window".into()))?;
     window.set_size(size);
-    let theme = app.global::<Theme>();
-    theme.set_scale(size.height as f32 / 720.0);
-    theme.set_screen_width(size.width as f32);
-    app.show()?;
-    Ok(Shell {
-        app,
-        window: Some(window),
-        fonts,
-    })
+    show_scaled(app, size, Some(window), fonts)
 }
 
 /// The app in a window of the desktop, for development: Slint's own backend (built with `--features desktop`),
@@ -71,15 +63,21 @@ pub fn open_desktop(size: PhysicalSize) -> Result<Shell, PlatformError> {
     })?;
     let fonts = fonts::register();
     app.window().set_size(size);
+    show_scaled(app, size, None, fonts)
+}
+
+/// Scales the theme to the screen (layouts follow the height; 720 lines is 1.0) and shows the window.
+fn show_scaled(
+    app: App,
+    size: PhysicalSize,
+    window: Option<Rc<MinimalSoftwareWindow>>,
+    fonts: FontReport,
+) -> Result<Shell, PlatformError> {
     let theme = app.global::<Theme>();
     theme.set_scale(size.height as f32 / 720.0);
     theme.set_screen_width(size.width as f32);
     app.show()?;
-    Ok(Shell {
-        app,
-        window: None,
-        fonts,
-    })
+    Ok(Shell { app, window, fonts })
 }
 
 /// Switches the translations of every screen.
