@@ -198,7 +198,6 @@ impl Demux {
                 data = rest;
                 let index = packets;
                 packets += 1;
-                self.stats.packets = packets;
                 self.push_packet_inner(h, index, |s| sink(s, &mut add));
                 if !add.is_empty() {
                     for pid in add.drain(..) {

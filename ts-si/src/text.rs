@@ -18,7 +18,7 @@
 mod freesat;
 mod freesat_tables;
 
-pub use freesat::{decode as decode_freesat, encode as encode_freesat};
+pub use freesat::decode as decode_freesat;
 
 use encoding_rs::Encoding;
 use std::collections::HashMap;

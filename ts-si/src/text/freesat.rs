@@ -114,6 +114,7 @@ impl Table {
         if c.1 > 0 {
             Some(c)
         } else if self.roots[ctx as usize] == 0 && sym == ESCAPE {
+            // A context without codes: the decoder reads any one bit there as ESCAPE (node 0).
             Some((0, 1))
         } else {
             None
@@ -156,29 +157,21 @@ pub fn decode(encoding_type_id: u8, body: &[u8]) -> Option<String> {
     let mut out = Vec::with_capacity(body.len() * 2);
     let mut ctx = STOP;
     'string: loop {
-        // One symbol in context `ctx`.
-        let root = t.roots[ctx as usize];
-        let sym = if root == 0 {
-            match bits.bit() {
-                Some(_) => ESCAPE,
-                None => break,
+        // One symbol in context `ctx` (root 0, a context without codes, reads any bit as ESCAPE).
+        let mut n = t.roots[ctx as usize] as usize;
+        let sym = loop {
+            let Some(b) = bits.bit() else {
+                break 'string;
+            };
+            let child = t.nodes[n][usize::from(b)];
+            if child & LEAF != 0 {
+                break (child & 0xFF) as u8;
             }
-        } else {
-            let mut n = root as usize;
-            loop {
-                let Some(b) = bits.bit() else {
-                    break 'string;
-                };
-                let child = t.nodes[n][usize::from(b)];
-                if child & LEAF != 0 {
-                    break (child & 0xFF) as u8;
-                }
-                if child == 0 {
-                    // Not reachable with complete tables; ends the string all the same.
-                    break 'string;
-                }
-                n = child as usize;
+            if child == 0 {
+                // Not reachable with complete tables; ends the string all the same.
+                break 'string;
             }
+            n = child as usize;
         };
         match sym {
             STOP => break,
@@ -219,42 +212,37 @@ pub fn encode(encoding_type_id: u8, s: &str) -> Option<Vec<u8>> {
     let mut escaped = false;
     for c in s.chars() {
         let c = if (c as u32) < 0x20 { ' ' } else { c };
-        let mut utf8 = [0u8; 4];
-        let bytes = c.encode_utf8(&mut utf8).as_bytes();
         if c.is_ascii() {
-            if escaped {
-                // The first byte below 0x80 ends the escape and is the next context.
-                w.push(u32::from(bytes[0]), 8);
-                escaped = false;
-            } else if let Some((code, len)) = t.code(ctx, bytes[0]) {
-                w.push(code, len);
-            } else {
-                let (code, len) = t.code(ctx, ESCAPE)?;
-                w.push(code, len);
-                w.push(u32::from(bytes[0]), 8);
-            }
-            ctx = bytes[0];
+            put_ascii(t, &mut w, ctx, c as u8, &mut escaped)?;
+            ctx = c as u8;
         } else {
             if !escaped {
                 let (code, len) = t.code(ctx, ESCAPE)?;
                 w.push(code, len);
                 escaped = true;
             }
-            for &b in bytes {
+            for &b in c.encode_utf8(&mut [0u8; 4]).as_bytes() {
                 w.push(u32::from(b), 8);
             }
         }
     }
-    if escaped {
-        w.push(0, 8);
-    } else if let Some((code, len)) = t.code(ctx, STOP) {
+    put_ascii(t, &mut w, ctx, STOP, &mut escaped)?;
+    Some(w.finish())
+}
+
+/// One ASCII symbol (STOP included) after context `ctx`: inside an escape its raw byte, which also ends the escape;
+/// otherwise its code, or ESCAPE and the raw byte when the context has no code for it.
+fn put_ascii(t: &Table, w: &mut BitWriter, ctx: u8, sym: u8, escaped: &mut bool) -> Option<()> {
+    if std::mem::take(escaped) {
+        w.push(u32::from(sym), 8);
+    } else if let Some((code, len)) = t.code(ctx, sym) {
         w.push(code, len);
     } else {
         let (code, len) = t.code(ctx, ESCAPE)?;
         w.push(code, len);
-        w.push(0, 8);
+        w.push(u32::from(sym), 8);
     }
-    Some(w.finish())
+    Some(())
 }
 
 #[derive(Default)]
