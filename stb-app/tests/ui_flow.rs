@@ -395,6 +395,40 @@ fn a_channel_is_renamed_with_the_on_screen_keyboard() {
 }
 
 #[test]
+fn waking_from_standby_gives_back_the_meter_and_the_gps_the_screen_was_using() {
+    let t = Instant::now();
+    // The signal meter over channel 1.
+    let mut ui = watching(t);
+    keys(&mut ui, t, &[Action::Signal]);
+    assert_eq!(ui.screen, Screen::Signal);
+    assert_eq!(
+        keys(&mut ui, t, &[Action::Power]),
+        vec![Request::StopSignal]
+    );
+    assert_eq!(
+        keys(&mut ui, t, &[Action::Power]),
+        vec![Request::MonitorSignal(Some(1))]
+    );
+    // The wizard's dish step follows the GPS; its signal step the meter.
+    let mut ui = Ui::new(Lang::Zh, Vec::new(), false, None);
+    ui.screen = Screen::WizardDish;
+    assert_eq!(
+        keys(&mut ui, t, &[Action::Power]),
+        vec![Request::StopSignal, Request::WatchGps(false)]
+    );
+    assert_eq!(
+        keys(&mut ui, t, &[Action::Power]),
+        vec![Request::WatchGps(true)]
+    );
+    ui.screen = Screen::WizardSignal;
+    keys(&mut ui, t, &[Action::Power]);
+    assert_eq!(
+        keys(&mut ui, t, &[Action::Power]),
+        vec![Request::MonitorSignal(None)]
+    );
+}
+
+#[test]
 fn power_puts_the_box_in_standby_and_wakes_it_on_its_channel() {
     use stb_app::ui::front_panel::Shown;
     let t = Instant::now();

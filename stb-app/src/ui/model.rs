@@ -291,7 +291,7 @@ pub struct Ui {
     /// Where BACK returns: the screens opened on the way here (watching at the bottom).
     pub history: Vec<Screen>,
     pub notice: Option<Notice>,
-    /// Standby (POWER): the screen dark, the tuner idle, the front panel's standby LED lit.
+    /// Standby (POWER): the screen dark, the signal meter and the GPS stopped, the front panel's standby LED lit.
     pub standby: bool,
     pub utc: i64,
     pub offset_s: i32,
@@ -532,6 +532,18 @@ impl Ui {
         out
     }
 
+    /// After standby: what the shown screen keeps running is asked for again (the picture, the meter, the GPS).
+    fn resume(&mut self, now: Instant) -> Vec<Request> {
+        let current = self.zapper.current().map(|c| c.number);
+        match (self.screen, current) {
+            (Screen::Watching, Some(n)) => self.watch(n, now),
+            (Screen::Signal, n) => vec![Request::MonitorSignal(n)],
+            (Screen::WizardSignal, _) => vec![Request::MonitorSignal(None)],
+            (Screen::WizardDish, _) => vec![Request::WatchGps(true)],
+            _ => Vec::new(),
+        }
+    }
+
     /// Opens an overlay screen on top of the current one (BACK comes back here).
     fn push(&mut self, screen: Screen) -> Vec<Request> {
         if !self.screen.is_wizard() && self.screen != screen {
@@ -611,12 +623,13 @@ impl Ui {
         if action == Action::Power {
             self.standby = !self.standby;
             if self.standby {
-                return vec![Request::StopSignal];
+                let mut out = vec![Request::StopSignal];
+                if self.screen == Screen::WizardDish {
+                    out.push(Request::WatchGps(false));
+                }
+                return out;
             }
-            return match (self.screen, self.zapper.current().map(|c| c.number)) {
-                (Screen::Watching, Some(n)) => self.watch(n, now),
-                _ => Vec::new(),
-            };
+            return self.resume(now);
         }
         if self.standby {
             // Only POWER wakes the box.
