@@ -29,13 +29,14 @@ print("worst median %.2f ms = %.2fx the 4 ms target" % (worst, worst / 4))
 echo "== in the emulated box: a normal boot (init starts the UI), read over the serial console =="
 images/build >/dev/null
 out=$( (sleep 45
-        echo 'echo "start $(cat /run/userspace-start)"; grep "first frame" /var/log/stb-app.log; grep VmRSS /proc/$(pidof stb-app)/status'
+        echo 'echo "start $(cat /run/userspace-start)"; grep "first frame" /var/log/stb-app.log; grep -E "VmRSS|VmHWM" /proc/$(pidof stb-app)/status'
         sleep 5
         echo 'poweroff -f') | timeout 180 images/run --no-build --headless --no-vnc 2>&1 | tr -d '\r')
 start=$(echo "$out" | sed -n 's/^start \([0-9.]*\)$/\1/p')
 first=$(echo "$out" | sed -n 's/.*ui: first frame at \([0-9.]*\) s since boot.*/\1/p' | head -n1)
 rss=$(echo "$out" | sed -n 's/^VmRSS:[[:space:]]*\([0-9]*\) kB/\1/p')
+hwm=$(echo "$out" | sed -n 's/^VmHWM:[[:space:]]*\([0-9]*\) kB/\1/p')
 [ -n "$start" ] && [ -n "$first" ] && [ -n "$rss" ] || { echo "benches/ui.sh: no figures from the box:"; echo "$out" | tail -n 30; exit 1; }
 echo "user space started at ${start} s since boot, first frame at ${first} s"
 awk -v a="$start" -v b="$first" 'BEGIN { printf "first frame %.2f s after user space started = %.2fx the 3 s target\n", b - a, (b - a) / 3 }'
-awk -v r="$rss" 'BEGIN { printf "resident memory %.1f MB = %.2fx the 48 MB target\n", r / 1024, r / 1024 / 48 }'
+awk -v r="$rss" -v h="$hwm" 'BEGIN { printf "resident memory %.1f MB (peak %.1f MB) = %.2fx the 48 MB target\n", r / 1024, h / 1024, h / 1024 / 48 }'
