@@ -9,6 +9,8 @@ use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use dish_align::catalogue::{Catalogue, Satellite, Target};
+use slint::platform::software_renderer::SoftwareRenderer;
 use slint::ComponentHandle;
 use stb_app::channels::ChannelDb;
 use stb_app::dvb::Adapter;
@@ -17,12 +19,11 @@ use stb_app::scan::{self, Progress, ScanOptions, ServiceKind, Strategy};
 use stb_app::tuner::linux::LinuxTuner;
 use stb_app::tuner::replay::ReplayTuner;
 use stb_app::tuner::{Transponder, TuneRequest, Tuner};
-use slint::platform::software_renderer::SoftwareRenderer;
 use stb_app::ui::framebuffer::Framebuffer;
-use stb_app::ui::platform::Display;
 use stb_app::ui::front_panel;
 use stb_app::ui::keys::KeyMap;
 use stb_app::ui::model::{self, DishView, Event, Lang, Notice, Request, SignalView, Ui};
+use stb_app::ui::platform::Display;
 use stb_app::ui::remote::Remote;
 use stb_app::ui::shell::{self, Shell};
 
@@ -99,6 +100,9 @@ fn with_ui(f: impl FnOnce(&mut Ui, Instant) -> Vec<Request>) {
         }
     });
 }
+
+/// The satellite the box is installed for: ChinaSat 9 / 9C, 户户通.
+const SATELLITE: &str = "92.2E";
 
 pub fn run(a: &UiArgs) -> Result<i32, CliError> {
     let started = uptime();
@@ -223,10 +227,7 @@ pub fn run(a: &UiArgs) -> Result<i32, CliError> {
             gps,
             db_path,
             db: None,
-            preset: dish_align::catalogue::Catalogue::builtin()
-                .find("92.2E")
-                .map(scan::preset_list)
-                .unwrap_or_default(),
+            satellite: Catalogue::builtin().find(SATELLITE).cloned(),
             tuner: None,
             lnb: Lnb::ku_circular_10750(),
             monitor: None,
@@ -318,8 +319,9 @@ struct Backend {
     db_path: PathBuf,
     /// One connection for the UI's life (opened on first use, again after a failed open).
     db: Option<ChannelDb>,
-    /// The default satellite's transponders: what the wizard scans and the signal meter starts on.
-    preset: Vec<Transponder>,
+    /// The default satellite (dish-align's catalogue): its angles, its transponders for the wizard's scan and the
+    /// meter, its name in the channel list.
+    satellite: Option<Satellite>,
     tuner: Option<Box<dyn Tuner>>,
     lnb: Lnb,
     /// The transponder whose signal is reported every half second.
@@ -444,7 +446,7 @@ impl Backend {
                 let tp = number
                     .and_then(|n| self.channel(n))
                     .map(|c| Transponder::dvbs(c.frequency_khz, c.polarisation, c.symbol_rate))
-                    .or_else(|| self.preset.first().copied());
+                    .or_else(|| self.preset().first().copied());
                 if let Some(tp) = tp {
                     self.tune(tp);
                     self.monitor = Some(tp);
@@ -593,7 +595,11 @@ impl Backend {
 
     fn scan(&mut self, requests: &Receiver<Request>) {
         self.monitor = None;
-        let list = self.preset.clone();
+        let list = self.preset();
+        let (position, label) = match &self.satellite {
+            Some(sat) => (sat.position, sat.position_label()),
+            None => return send(Event::ScanFinished(Vec::new())),
+        };
         let lnb = self.lnb.clone();
         let cancel = AtomicBool::new(false);
         let Some(tuner) = self.tuner() else {
@@ -606,7 +612,7 @@ impl Backend {
             &lnb,
             list,
             Strategy::FollowNit {
-                orbital_position: 92.2,
+                orbital_position: position,
             },
             &ScanOptions::default(),
             &cancel,
@@ -655,13 +661,22 @@ impl Backend {
             for s in results.iter_mut().flat_map(|r| r.services.iter_mut()) {
                 s.redecode(&policy);
             }
-            if let Err(e) = db.apply_scan("92.2E", &results) {
+            // Named as `stb-app scan` names it, so a rescan from either merges with the other.
+            if let Err(e) = db.apply_scan(&label, &results) {
                 storage_error(e);
             }
         }
         let channels = db.channels().unwrap_or_default();
         eprintln!("ui: scan finished, {} channels", channels.len());
         send(Event::ScanFinished(channels));
+    }
+
+    /// The default satellite's transponders: what the wizard scans and the signal meter starts on.
+    fn preset(&self) -> Vec<Transponder> {
+        self.satellite
+            .as_ref()
+            .map(scan::preset_list)
+            .unwrap_or_default()
     }
 
     fn watch_gps(&mut self, on: bool) {
@@ -671,6 +686,13 @@ impl Backend {
         }
         let path = self.gps.clone();
         let flag = self.gps_on.clone();
+        let Some(satellite) = self.satellite.clone() else {
+            return;
+        };
+        // China's time, for the sun-in-the-dish times the report also carries.
+        let Some(tz) = chrono::FixedOffset::east_opt(8 * 3600) else {
+            return;
+        };
         std::thread::spawn(move || {
             let present = path.exists();
             send(Event::Dish(DishView {
@@ -701,36 +723,36 @@ impl Backend {
                 ) else {
                     continue;
                 };
-                let angles = dish_align::geodesy::look_angles(&site, 92.2);
-                // The date for the magnetic model: the box's clock (a day's error moves nothing visible).
-                let year = 1970.0 + now_utc() as f64 / (365.2425 * 86400.0);
-                let decl = dish_align::wmm::declination_at(
-                    fix.lat_deg,
-                    fix.lon_deg,
-                    fix.ellipsoidal_height_m / 1000.0,
-                    year,
-                )
-                .map(|d| d.declination_deg)
-                .ok();
+                // What the installer's tool computes, for the box's date (the magnetic model needs it).
+                let Some(date) = chrono::DateTime::from_timestamp(now_utc(), 0) else {
+                    continue;
+                };
+                let r = dish_align::pointing::compute(&dish_align::pointing::Request {
+                    site,
+                    target: Target::Known(&satellite),
+                    date: date.date_naive(),
+                    offset_deg: None,
+                    tz,
+                });
                 if !logged {
                     eprintln!(
                         "ui: position fix {:.5} {:.5} {:.1} m: azimuth {:.3} elevation {:.3}",
                         fix.lat_deg,
                         fix.lon_deg,
                         fix.ellipsoidal_height_m,
-                        angles.azimuth_deg,
-                        angles.elevation_deg
+                        r.azimuth_true_deg,
+                        r.elevation_deg
                     );
                     logged = true;
                 }
                 send(Event::Dish(DishView {
                     gps_present: true,
                     fix: Some((fix.lat_deg, fix.lon_deg)),
-                    azimuth_true: Some(angles.azimuth_deg),
-                    azimuth_magnetic: decl.map(|d| (angles.azimuth_deg - d).rem_euclid(360.0)),
-                    elevation: Some(angles.elevation_deg),
-                    // ChinaSat 9 is circularly polarised: the LNB needs no skew (shown as "—").
-                    skew: None,
+                    azimuth_true: Some(r.azimuth_true_deg),
+                    azimuth_magnetic: r.azimuth_magnetic_deg,
+                    elevation: Some(r.elevation_deg),
+                    // Circular polarisation needs no skew (shown as "—").
+                    skew: r.skew.filter(|k| k.needed).map(|k| k.angle_deg),
                 }));
             }
         });
