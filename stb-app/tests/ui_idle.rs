@@ -2,10 +2,10 @@
 //! times a second); a tick that changes nothing must draw nothing, or the box would repaint and copy the screen to
 //! the framebuffer all day long. A key that moves the selection redraws the rows it touched, not the screen.
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use stb_app::ui::keys::Action;
-use stb_app::ui::model::{Lang, Screen};
+use stb_app::ui::model::{Event, Lang, Screen};
 use stb_app::ui::{render, samples, shell};
 
 #[test]
@@ -19,13 +19,23 @@ fn an_idle_tick_draws_nothing_and_a_key_draws_only_what_it_changed() {
             let shell = shell::open(size, None).unwrap();
             let window = shell.window.clone().unwrap();
             let now = Instant::now();
-            let ui = samples::ui(screen, lang, now);
+            let mut ui = samples::ui(screen, lang, now);
             shell.show(&ui, now);
             let first = render::redraw_changed(&window, &mut buffer);
             assert!(first > 0, "{}: the first frame drew nothing", screen.name());
-            // Ticks with nothing new: the same model shown again.
+            // Ticks with nothing new, as `stb-app ui`'s 250 ms timer makes them: the clock (the same minute) and
+            // the model's timers brought to a later instant, then the model shown again.
             for tick in 0..3 {
-                shell.show(&ui, now);
+                let later = now + Duration::from_millis(250 * (tick + 1));
+                ui.event(
+                    Event::Clock {
+                        utc: samples::SAMPLE_UTC + tick as i64 + 1,
+                        offset_s: 8 * 3600,
+                    },
+                    later,
+                );
+                ui.tick(later);
+                shell.show(&ui, later);
                 let area = render::redraw_changed(&window, &mut buffer);
                 if area != 0 {
                     failures.push(format!(
