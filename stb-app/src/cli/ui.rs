@@ -302,11 +302,13 @@ fn send(e: Event) {
     let _ = slint::invoke_from_event_loop(move || with_ui(|ui, now| ui.event(e, now)));
 }
 
+/// Free bytes on the data disk (the channel list's, the settings').
+fn data_free_bytes() -> nix::Result<u64> {
+    nix::sys::statvfs::statvfs(&super::data_dir()).map(|s| s.blocks_available() * s.fragment_size())
+}
+
 fn storage_error(e: impl std::fmt::Display) {
-    let free = nix::sys::statvfs::statvfs(&super::data_dir())
-        .ok()
-        .map(|s| s.blocks_available() * s.fragment_size());
-    let notice = Notice::from_storage_error(&e.to_string(), free);
+    let notice = Notice::from_storage_error(&e.to_string(), data_free_bytes().ok());
     eprintln!("ui: notice {notice:?}");
     send(Event::Notice(notice));
 }
@@ -350,7 +352,8 @@ impl Backend {
             };
             match t {
                 Ok(t) => self.tuner = Some(t),
-                Err(e) if self.started.elapsed() > TUNER_GRACE => {
+                // A replay lineup does not appear later: only a driver still loading is worth waiting for.
+                Err(e) if self.replay.is_some() || self.started.elapsed() > TUNER_GRACE => {
                     eprintln!("ui: no tuner: {e}");
                     break;
                 }
@@ -656,17 +659,21 @@ impl Backend {
             }
         };
         let Some(db) = self.db() else { return };
-        if let Ok(policy) = db.charset_policy() {
+        let saved = db.charset_policy().and_then(|policy| {
             let mut results = results;
             for s in results.iter_mut().flat_map(|r| r.services.iter_mut()) {
                 s.redecode(&policy);
             }
             // Named as `stb-app scan` names it, so a rescan from either merges with the other.
-            if let Err(e) = db.apply_scan(&label, &results) {
-                storage_error(e);
-            }
+            db.apply_scan(&label, &results)
+        });
+        if let Err(e) = saved {
+            self.failed(e);
         }
-        let channels = db.channels().unwrap_or_default();
+        let channels = self
+            .db()
+            .and_then(|db| db.channels().ok())
+            .unwrap_or_default();
         eprintln!("ui: scan finished, {} channels", channels.len());
         send(Event::ScanFinished(channels));
     }
@@ -769,13 +776,8 @@ impl Backend {
             .and_then(|db| db.channels().ok())
             .unwrap_or_default();
         let act = super::card::activation().ok().map(|a| a.report(now_utc()));
-        let free = nix::sys::statvfs::statvfs(&super::data_dir())
-            .map(|s| {
-                format!(
-                    "{:.1} MB",
-                    s.blocks_available() as f64 * s.fragment_size() as f64 / 1e6
-                )
-            })
+        let free = data_free_bytes()
+            .map(|b| format!("{:.1} MB", b as f64 / 1e6))
             .unwrap_or_else(|e| e.to_string());
         let values = vec![
             describe,

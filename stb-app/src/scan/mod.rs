@@ -263,7 +263,7 @@ pub fn preset_list(sat: &dish_align::catalogue::Satellite) -> Vec<Transponder> {
 }
 
 /// The catalogue's polarisation letter as the tuner's.
-pub fn polarisation_of(p: &dish_align::catalogue::Polarisation) -> Polarisation {
+fn polarisation_of(p: &dish_align::catalogue::Polarisation) -> Polarisation {
     use dish_align::catalogue::Polarisation as P;
     match p {
         P::H => Polarisation::Horizontal,

@@ -189,9 +189,8 @@ impl Notice {
     /// disk says so (the household can free space or call the installer), anything else is a storage failure.
     pub fn from_storage_error(message: &str, free_bytes: Option<u64>) -> Notice {
         let m = message.to_ascii_lowercase();
-        let says_full = m.contains("disk is full")
-            || m.contains("no space left")
-            || m.contains("database or disk is full");
+        // SQLite says "database or disk is full", the kernel "No space left on device".
+        let says_full = m.contains("disk is full") || m.contains("no space left");
         if says_full || free_bytes.is_some_and(|f| f < Self::FULL_BELOW_BYTES) {
             Notice::DiskFull(message.to_string())
         } else {
