@@ -106,6 +106,10 @@ const SATELLITE: &str = "92.2E";
 
 pub fn run(a: &UiArgs) -> Result<i32, CliError> {
     let started = uptime();
+    let keymap = match &a.keymap {
+        Some(p) => KeyMap::with_file(p).map_err(|e| CliError::usage(e.to_string()))?,
+        None => KeyMap::default(),
+    };
     let shell = if a.window {
         let size = shell::parse_size(&a.size).ok_or_else(|| {
             CliError::usage(format!(
@@ -115,12 +119,13 @@ pub fn run(a: &UiArgs) -> Result<i32, CliError> {
         })?;
         let shell = shell::open_desktop(size)
             .map_err(|e| CliError::failed(format!("cannot open a window: {e}")))?;
-        // Keys of the window come through Slint.
+        // Keys of the window come through Slint, mapped as the evdev keys they stand for.
+        let keys = keymap.clone();
         shell
             .app
             .global::<stb_app::ui::screens::Nav>()
-            .on_key(|text| {
-                if let Some(action) = stb_app::ui::keys::from_slint_text(&text) {
+            .on_key(move |text| {
+                if let Some(action) = keys.slint_action(&text) {
                     eprintln!("ui: key {action:?}");
                     with_ui(|ui, now| ui.key(action, now));
                 }
@@ -197,27 +202,22 @@ pub fn run(a: &UiArgs) -> Result<i32, CliError> {
     }
 
     // The remote: every evdev device with keys, replugging included (ui::remote).
-    let keymap = match &a.keymap {
-        Some(p) => KeyMap::with_file(p).map_err(|e| CliError::usage(e.to_string()))?,
-        None => KeyMap::default(),
-    };
-    let read_evdev = !a.window;
-    std::thread::spawn(move || {
-        if !read_evdev {
-            return;
-        }
-        let mut remote = Remote::new(keymap);
-        loop {
-            if let Some(action) = remote.next_action(Duration::from_millis(500)) {
-                eprintln!("ui: key {action:?}");
-                if slint::invoke_from_event_loop(move || with_ui(|ui, now| ui.key(action, now)))
-                    .is_err()
-                {
-                    return;
+    // (A desktop window's keys come through Slint, above.)
+    if !a.window {
+        std::thread::spawn(move || {
+            let mut remote = Remote::new(keymap);
+            loop {
+                if let Some(action) = remote.next_action(Duration::from_millis(500)) {
+                    eprintln!("ui: key {action:?}");
+                    if slint::invoke_from_event_loop(move || with_ui(|ui, now| ui.key(action, now)))
+                        .is_err()
+                    {
+                        return;
+                    }
                 }
             }
-        }
-    });
+        });
+    }
 
     let (adapter, replay, gps) = (a.adapter, a.replay.clone(), a.gps.clone());
     std::thread::spawn(move || {

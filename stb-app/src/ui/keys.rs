@@ -96,6 +96,17 @@ const KEY_CODES: &[(&str, u16)] = &[
     ("KEY_E", 18),
     ("KEY_S", 31),
     ("KEY_M", 50),
+    ("KEY_MINUS", 12),
+    ("KEY_EQUAL", 13),
+    ("KEY_L", 38),
+    ("KEY_X", 45),
+    ("KEY_F1", 59),
+    ("KEY_F2", 60),
+    ("KEY_F3", 61),
+    ("KEY_F4", 62),
+    ("KEY_KPMINUS", 74),
+    ("KEY_KPPLUS", 78),
+    ("KEY_F12", 88),
     ("KEY_PAGEUP", 104),
     ("KEY_PAGEDOWN", 109),
     ("KEY_UP", 103),
@@ -149,41 +160,42 @@ pub struct KeyMap {
     map: HashMap<u16, Action>,
 }
 
-/// A key as Slint reports it (its text: a character, or one of Slint's private-use codes for special keys), for the
-/// app in a desktop window: arrows, Enter, Escape/Backspace, Page Up/Down, Menu, digits, F1-F4 as the colour keys,
-/// F12 as POWER, and the same letters as a USB keyboard on the box (M, I, E, S; L recall; + - volume; X mute).
-pub fn from_slint_text(text: &str) -> Option<Action> {
+/// The evdev key a desktop window's key stands for. Slint reports a key as text: a character, or one of its codes
+/// for special keys ([`slint::platform::Key`]).
+fn slint_key_code(text: &str) -> Option<u16> {
+    use slint::platform::Key;
     let mut chars = text.chars();
     let c = chars.next()?;
     if chars.next().is_some() {
         return None;
     }
-    Some(match c {
-        '\u{F700}' => Action::Up,
-        '\u{F701}' => Action::Down,
-        '\u{F702}' => Action::Left,
-        '\u{F703}' => Action::Right,
-        '\n' | '\r' => Action::Ok,
-        '\u{1b}' | '\u{8}' => Action::Back,
-        '\u{F72C}' => Action::ChannelUp,
-        '\u{F72D}' => Action::ChannelDown,
-        '\u{F735}' => Action::Menu,
-        '\u{F704}' => Action::Red,
-        '\u{F705}' => Action::Green,
-        '\u{F706}' => Action::Yellow,
-        '\u{F707}' => Action::Blue,
-        '\u{F70F}' => Action::Power,
-        '0'..='9' => Action::Digit(c as u8 - b'0'),
-        'm' | 'M' => Action::Menu,
-        'i' | 'I' => Action::Info,
-        'e' | 'E' => Action::Epg,
-        's' | 'S' => Action::Signal,
-        'l' | 'L' => Action::Recall,
-        '+' | '=' => Action::VolumeUp,
-        '-' => Action::VolumeDown,
-        'x' | 'X' => Action::Mute,
-        _ => return None,
-    })
+    const SPECIAL: [(Key, &str); 15] = [
+        (Key::UpArrow, "KEY_UP"),
+        (Key::DownArrow, "KEY_DOWN"),
+        (Key::LeftArrow, "KEY_LEFT"),
+        (Key::RightArrow, "KEY_RIGHT"),
+        (Key::Return, "KEY_ENTER"),
+        (Key::Escape, "KEY_ESC"),
+        (Key::Backspace, "KEY_BACKSPACE"),
+        (Key::PageUp, "KEY_PAGEUP"),
+        (Key::PageDown, "KEY_PAGEDOWN"),
+        (Key::Menu, "KEY_MENU"),
+        (Key::F1, "KEY_F1"),
+        (Key::F2, "KEY_F2"),
+        (Key::F3, "KEY_F3"),
+        (Key::F4, "KEY_F4"),
+        (Key::F12, "KEY_F12"),
+    ];
+    if let Some((_, name)) = SPECIAL.iter().find(|(k, _)| char::from(*k) == c) {
+        return key_code(name);
+    }
+    match c {
+        '\r' => key_code("KEY_ENTER"),
+        '0'..='9' | 'a'..='z' | 'A'..='Z' => key_code(&format!("KEY_{}", c.to_ascii_uppercase())),
+        '+' | '=' => key_code("KEY_EQUAL"),
+        '-' => key_code("KEY_MINUS"),
+        _ => None,
+    }
 }
 
 impl Default for KeyMap {
@@ -228,6 +240,19 @@ impl Default for KeyMap {
             ("KEY_YELLOW", Action::Yellow),
             ("KEY_BLUE", Action::Blue),
             ("KEY_POWER", Action::Power),
+            // A keyboard (on the box, or the desktop window): L recall, + - volume, X mute, F1-F4 the colour
+            // keys, F12 POWER.
+            ("KEY_L", Action::Recall),
+            ("KEY_EQUAL", Action::VolumeUp),
+            ("KEY_KPPLUS", Action::VolumeUp),
+            ("KEY_MINUS", Action::VolumeDown),
+            ("KEY_KPMINUS", Action::VolumeDown),
+            ("KEY_X", Action::Mute),
+            ("KEY_F1", Action::Red),
+            ("KEY_F2", Action::Green),
+            ("KEY_F3", Action::Yellow),
+            ("KEY_F4", Action::Blue),
+            ("KEY_F12", Action::Power),
         ] {
             put(n, a);
         }
@@ -243,6 +268,12 @@ impl KeyMap {
     /// What a key does; `None` for keys the box ignores.
     pub fn action(&self, code: u16) -> Option<Action> {
         self.map.get(&code).copied()
+    }
+
+    /// What a key of the desktop window does: the evdev key it stands for, through this map (so the window and
+    /// the box share one map, and `--keymap`).
+    pub fn slint_action(&self, text: &str) -> Option<Action> {
+        self.action(slint_key_code(text)?)
     }
 
     /// The default map with a key-map file's lines on top: `KEY_NAME = action` or `0x1a2 = action` (the code as
@@ -284,6 +315,8 @@ mod tests {
 
     #[test]
     fn slint_keys_of_a_desktop_window_map_like_a_keyboard_on_the_box() {
+        let map = KeyMap::default();
+        let from_slint_text = |t: &str| map.slint_action(t);
         assert_eq!(from_slint_text("\u{F700}"), Some(Action::Up));
         assert_eq!(from_slint_text("\n"), Some(Action::Ok));
         assert_eq!(from_slint_text("\u{1b}"), Some(Action::Back));
