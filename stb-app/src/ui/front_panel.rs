@@ -11,9 +11,11 @@
 //! controllers (Intel i801, the kernel's i2c-stub that stands in for the chip in the emulated box) as on full I2C
 //! ones.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use embedded_hal::i2c::I2c;
+
+use crate::textfile::{Comments, TextFile, TextFileError};
 
 /// The configuration file of the panel.
 pub const CONFIG: &str = "/etc/stb/front-panel";
@@ -31,8 +33,8 @@ pub enum Shown {
 
 #[derive(Debug, thiserror::Error)]
 pub enum PanelError {
-    #[error("{path}: {reason}")]
-    Config { path: PathBuf, reason: String },
+    #[error(transparent)]
+    Config(#[from] TextFileError),
     #[error("front panel on {bus}: {reason}")]
     Bus { bus: String, reason: String },
 }
@@ -167,25 +169,18 @@ impl FrontPanel for LinuxHt16k33 {
 
 /// The panel `config` describes, or `None` when the box has no panel (no file).
 pub fn open(config: &Path) -> Result<Option<Box<dyn FrontPanel>>, PanelError> {
-    let text = match std::fs::read_to_string(config) {
-        Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => {
-            return Err(PanelError::Config {
-                path: config.into(),
-                reason: e.to_string(),
-            })
+    let file = match TextFile::read(config) {
+        Ok(f) => f,
+        Err(TextFileError::Io { source, .. }) if source.kind() == std::io::ErrorKind::NotFound => {
+            return Ok(None)
         }
+        Err(e) => return Err(e.into()),
     };
-    let bad = |reason: &str| PanelError::Config {
-        path: config.into(),
-        reason: reason.into(),
-    };
-    let line = text
-        .lines()
-        .map(|l| l.split('#').next().unwrap_or("").trim())
-        .find(|l| !l.is_empty())
-        .ok_or_else(|| bad("empty: write e.g. `ht16k33 /dev/i2c-1 0x70`"))?;
+    let (n, line) = file
+        .entries(Comments::Anywhere)
+        .next()
+        .ok_or_else(|| file.error(1, "empty: write e.g. `ht16k33 /dev/i2c-1 0x70`"))?;
+    let bad = |reason: &str| PanelError::Config(file.error(n, reason));
     let words: Vec<&str> = line.split_whitespace().collect();
     let [part, bus, address] = words[..] else {
         return Err(bad(
