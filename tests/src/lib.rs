@@ -200,6 +200,22 @@ impl Control {
     pub fn alive(&self) -> bool {
         UnixStream::connect(self.state.join("monitor.sock")).is_ok()
     }
+
+    /// Waits until the box has printed `marker` (counting only what came after the last `after`, when given and
+    /// printed); false when the box stopped or `deadline` passed first.
+    pub fn wait_for(&self, marker: &str, after: Option<&str>, deadline: Instant) -> bool {
+        loop {
+            let out = self.stdout_so_far();
+            let from = after.and_then(|a| out.rfind(a)).unwrap_or(0);
+            if out[from..].contains(marker) {
+                return true;
+            }
+            if !self.alive() || Instant::now() > deadline {
+                return false;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
 }
 
 fn unique() -> u64 {

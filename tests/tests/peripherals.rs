@@ -30,15 +30,7 @@ echo '=== end ==='
         // Each part waits for the box to reach it (its marker in the output), so nothing piles up in a socket
         // before the box reads; every wait is bounded, and writes never block.
         let deadline = Instant::now() + Duration::from_secs(240);
-        let reached = |marker: &str| {
-            while !ctl.stdout_so_far().contains(marker) {
-                if !ctl.alive() || Instant::now() > deadline {
-                    return false;
-                }
-                std::thread::sleep(Duration::from_millis(50));
-            }
-            true
-        };
+        let reached = |marker: &str| ctl.wait_for(marker, None, deadline);
         if !reached("=== gps ===") {
             return;
         }
@@ -138,14 +130,14 @@ stb-app remote --count 6 --timeout 120
 echo '=== end ==='
 "#;
     let g = BoxRun::new().run_with(script, |ctl| {
-        let start = Instant::now();
-        while !ctl.stdout_so_far().contains("Press keys") {
-            assert!(
-                start.elapsed() < Duration::from_secs(120),
-                "stb-app remote never started"
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
+        assert!(
+            ctl.wait_for(
+                "Press keys",
+                None,
+                Instant::now() + Duration::from_secs(120)
+            ),
+            "stb-app remote never started"
+        );
         std::thread::sleep(Duration::from_millis(500));
         let lines = || ctl.stdout_so_far().lines().count();
         // Each key waits until the box has printed it, so none is sent into a device that is not read yet.

@@ -45,14 +45,14 @@ fn a_power_cut_while_writing_leaves_one_whole_list() {
             .disk(&disk)
             .power_cut()
             .run_with(&script, |ctl| {
-                let start = Instant::now();
-                while !ctl.stdout_so_far().contains("imported 2") {
-                    assert!(
-                        start.elapsed() < Duration::from_secs(180),
-                        "the box never started writing"
-                    );
-                    std::thread::sleep(Duration::from_millis(50));
-                }
+                assert!(
+                    ctl.wait_for(
+                        "imported 2",
+                        None,
+                        Instant::now() + Duration::from_secs(180)
+                    ),
+                    "the box never started writing"
+                );
                 std::thread::sleep(delay);
                 ctl.monitor("system_reset");
             });
