@@ -9,6 +9,11 @@ use stb_app::ui::shell;
 
 use super::CliError;
 
+/// `--size WIDTHxHEIGHT` of `stb-app render` and `stb-app ui --window`.
+pub fn screen_size(s: &str) -> Result<slint::PhysicalSize, String> {
+    shell::parse_size(s).ok_or_else(|| format!("bad size '{s}': WIDTHxHEIGHT, e.g. 1280x720"))
+}
+
 #[derive(clap::Args, Debug)]
 pub struct RenderArgs {
     /// Name of the screen (see --list).
@@ -20,8 +25,8 @@ pub struct RenderArgs {
     #[arg(long, required_unless_present_any = ["list", "bench"])]
     pub out: Option<PathBuf>,
     /// Width x height in pixels (1280x720 and 720x576 are the screens' designed sizes).
-    #[arg(long, default_value = "1280x720")]
-    pub size: String,
+    #[arg(long, default_value = "1280x720", value_parser = screen_size)]
+    pub size: slint::PhysicalSize,
     /// Name the screens.
     #[arg(long)]
     pub list: bool,
@@ -49,12 +54,7 @@ pub fn run(args: &RenderArgs) -> Result<i32, CliError> {
     let lang = model::lang_from_code(&args.lang).ok_or_else(|| {
         CliError::usage(format!("unknown language '{}': zh, bo or en", args.lang))
     })?;
-    let size = shell::parse_size(&args.size).ok_or_else(|| {
-        CliError::usage(format!(
-            "bad size '{}': WIDTHxHEIGHT, e.g. 1280x720",
-            args.size
-        ))
-    })?;
+    let size = args.size;
     let start = Instant::now();
     let frame = match &args.db {
         Some(db) => {

@@ -50,8 +50,8 @@ pub struct UiArgs {
     #[arg(long)]
     pub window: bool,
     /// The window's size.
-    #[arg(long, default_value = "1280x720")]
-    pub size: String,
+    #[arg(long, default_value = "1280x720", value_parser = super::render::screen_size)]
+    pub size: slint::PhysicalSize,
 }
 
 fn now_utc() -> i64 {
@@ -111,13 +111,7 @@ pub fn run(a: &UiArgs) -> Result<i32, CliError> {
         None => KeyMap::default(),
     };
     let shell = if a.window {
-        let size = shell::parse_size(&a.size).ok_or_else(|| {
-            CliError::usage(format!(
-                "bad size '{}': WIDTHxHEIGHT, e.g. 1280x720",
-                a.size
-            ))
-        })?;
-        let shell = shell::open_desktop(size)
+        let shell = shell::open_desktop(a.size)
             .map_err(|e| CliError::failed(format!("cannot open a window: {e}")))?;
         // Keys of the window come through Slint, mapped as the evdev keys they stand for.
         let keys = keymap.clone();
