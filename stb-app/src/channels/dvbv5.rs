@@ -8,7 +8,7 @@ use super::Channel;
 use crate::lnb::Polarisation;
 use crate::scan::{FoundService, ServiceKind, Stream, TransponderScan};
 use crate::textfile::{Comments, TextFile};
-use crate::tuner::System;
+use crate::tuner::{Fec, Modulation, Pilot, Rolloff, System, Transponder};
 
 /// A dvbv5 file that cannot be read, or a wrong line of it.
 pub type Dvbv5Error = crate::textfile::TextFileError;
@@ -51,13 +51,36 @@ pub fn export(channels: &[Channel]) -> String {
         let _ = writeln!(out, "\tLNB = {}", lnb_name(c));
         let _ = writeln!(out, "\tFREQUENCY = {}", c.frequency_khz);
         let _ = writeln!(out, "\tINVERSION = AUTO");
+        let t = c.transponder();
         let _ = writeln!(out, "\tSYMBOL_RATE = {}", c.symbol_rate);
-        let _ = writeln!(out, "\tINNER_FEC = AUTO");
+        let _ = writeln!(
+            out,
+            "\tINNER_FEC = {}",
+            t.fec.to_string().to_ascii_uppercase()
+        );
         let _ = writeln!(out, "\tPOLARIZATION = {}", pol_name(c.polarisation));
+        if t.system == System::DvbS2 {
+            let m = match t.modulation {
+                Modulation::Qpsk => "QPSK",
+                Modulation::Psk8 => "PSK/8",
+                Modulation::Apsk16 => "APSK/16",
+                Modulation::Apsk32 => "APSK/32",
+                Modulation::Auto => "QAM/AUTO",
+            };
+            let _ = writeln!(out, "\tMODULATION = {m}");
+            let r = match t.rolloff {
+                Rolloff::R35 => "35",
+                Rolloff::R25 => "25",
+                Rolloff::R20 => "20",
+                Rolloff::Auto => "AUTO",
+            };
+            let _ = writeln!(out, "\tROLLOFF = {r}");
+            let _ = writeln!(out, "\tPILOT = AUTO");
+        }
         let _ = writeln!(
             out,
             "\tDELIVERY_SYSTEM = {}",
-            if c.system == "DVB-S2" {
+            if t.system == System::DvbS2 {
                 "DVBS2"
             } else {
                 "DVBS"
@@ -161,13 +184,12 @@ impl Entry {
     }
 }
 
-/// Reads a dvbv5 / dtv-scan-tables initial tuning file (`[CHANNEL]` blocks with DELIVERY_SYSTEM, FREQUENCY,
-/// POLARIZATION, SYMBOL_RATE, and optionally MODULATION and INNER_FEC) into transponders to scan.
-pub fn tuning_file(path: &Path) -> Result<Vec<crate::tuner::Transponder>, Dvbv5Error> {
-    use crate::tuner::{Fec, Modulation, Pilot, Rolloff, Transponder};
-    let err = |line: usize, what: String| Dvbv5Error::syntax(path, line, what);
-    let mut out = Vec::new();
-    for e in entries(path)? {
+impl Entry {
+    /// The transponder of a block: DELIVERY_SYSTEM, FREQUENCY, POLARIZATION, SYMBOL_RATE, and optionally
+    /// MODULATION, INNER_FEC and ROLLOFF; checked.
+    fn transponder(&self, path: &Path) -> Result<Transponder, Dvbv5Error> {
+        let e = self;
+        let err = |line: usize, what: String| Dvbv5Error::syntax(path, line, what);
         let system = e.system(path)?;
         let modulation = match e.get("MODULATION") {
             None => Modulation::Auto,
@@ -189,9 +211,15 @@ pub fn tuning_file(path: &Path) -> Result<Vec<crate::tuner::Transponder>, Dvbv5E
             None => Fec::AUTO,
             Some((v, n)) => v.parse::<Fec>().map_err(|m| err(n, m))?,
         };
+        let rolloff = match (system, e.get("ROLLOFF")) {
+            (System::DvbS, _) => Rolloff::R35,
+            (System::DvbS2, None) => Rolloff::Auto,
+            (System::DvbS2, Some((v, n))) => v.parse::<Rolloff>().map_err(|m| err(n, m))?,
+        };
+        let polarisation = e.polarisation(path)?;
         let t = Transponder {
             frequency_khz: e.num(path, "FREQUENCY", true)?.unwrap_or(0),
-            polarisation: e.polarisation(path)?,
+            polarisation,
             symbol_rate: e.num(path, "SYMBOL_RATE", true)?.unwrap_or(0),
             system,
             modulation: if system == System::DvbS {
@@ -200,18 +228,19 @@ pub fn tuning_file(path: &Path) -> Result<Vec<crate::tuner::Transponder>, Dvbv5E
                 modulation
             },
             fec,
-            rolloff: if system == System::DvbS2 {
-                Rolloff::Auto
-            } else {
-                Rolloff::R35
-            },
+            rolloff,
             pilot: Pilot::Auto,
         };
         t.check()
             .map_err(|m| err(e.line, format!("[{}]: {m}", e.name)))?;
-        out.push(t);
+        Ok(t)
     }
-    Ok(out)
+}
+
+/// Reads a dvbv5 / dtv-scan-tables initial tuning file (`[CHANNEL]` blocks with DELIVERY_SYSTEM, FREQUENCY,
+/// POLARIZATION, SYMBOL_RATE, and optionally MODULATION, INNER_FEC and ROLLOFF) into transponders to scan.
+pub fn tuning_file(path: &Path) -> Result<Vec<Transponder>, Dvbv5Error> {
+    entries(path)?.iter().map(|e| e.transponder(path)).collect()
 }
 
 /// Reads a dvbv5 channel file into transponder scans (one per frequency and polarisation), ready to merge.
@@ -222,10 +251,7 @@ pub fn import(path: &Path) -> Result<Vec<TransponderScan>, Dvbv5Error> {
     for e in entries {
         let get = |k: &str| e.get(k);
         let num = |k: &str, required: bool| e.num(path, k, required);
-        let system = e.system(path)?;
-        let pol = e.polarisation(path)?;
-        let freq = num("FREQUENCY", true)?.unwrap_or(0);
-        let sr = num("SYMBOL_RATE", true)?.unwrap_or(0);
+        let tp = e.transponder(path)?;
         let sid = num("SERVICE_ID", true)?.unwrap_or(0);
         let sid = u16::try_from(sid)
             .map_err(|_| err(e.line, format!("SERVICE_ID {sid} is over 65535")))?;
@@ -290,15 +316,19 @@ pub fn import(path: &Path) -> Result<Vec<TransponderScan>, Dvbv5Error> {
         };
         match scans
             .iter_mut()
-            .find(|s| s.frequency_khz == freq && s.polarisation == pol)
+            .find(|s| s.frequency_khz == tp.frequency_khz && s.polarisation == tp.polarisation)
         {
             Some(s) => s.services.push(service),
             None => scans.push(TransponderScan {
-                frequency_khz: freq,
-                polarisation: pol,
-                symbol_rate: sr,
-                system,
+                frequency_khz: tp.frequency_khz,
+                polarisation: tp.polarisation,
+                symbol_rate: tp.symbol_rate,
+                system: tp.system,
+                modulation: tp.modulation,
+                fec: tp.fec,
+                rolloff: tp.rolloff,
                 locked: true,
+                carrier: true,
                 signal: None,
                 transport_stream_id: Some(tsid),
                 original_network_id: Some(onid),

@@ -11,6 +11,7 @@ use serde::Serialize;
 
 use crate::lnb::Polarisation;
 use crate::scan::{FoundService, ServiceKind, TransponderScan};
+use crate::tuner::{Fec, Modulation, Rolloff, System, Transponder};
 
 #[derive(Debug, thiserror::Error)]
 pub enum DbError {
@@ -74,6 +75,10 @@ const MIGRATIONS: &[&str] = &[
         UNIQUE (onid, tsid, service_id)
     );
     CREATE TABLE setting (key TEXT PRIMARY KEY, value TEXT NOT NULL);",
+    // 2: the DVB-S2 parameters a transponder locked with, so every zap tunes it as the scan did.
+    "ALTER TABLE transponder ADD COLUMN modulation TEXT NOT NULL DEFAULT 'auto';
+    ALTER TABLE transponder ADD COLUMN fec TEXT NOT NULL DEFAULT 'auto';
+    ALTER TABLE transponder ADD COLUMN rolloff TEXT NOT NULL DEFAULT 'auto';",
 ];
 
 /// A channel as the box lists it.
@@ -104,6 +109,39 @@ pub struct Channel {
     pub polarisation: Polarisation,
     pub symbol_rate: u32,
     pub system: String,
+    /// "QPSK", "8PSK" ... or "auto" (left to the demodulator).
+    pub modulation: String,
+    /// "3/4" ... or "auto".
+    pub fec: String,
+    /// "0.35", "0.25", "0.20" or "auto".
+    pub rolloff: String,
+}
+
+impl Channel {
+    /// How to tune this channel's transponder: as the scan that found it locked it.
+    pub fn transponder(&self) -> Transponder {
+        let system = self.system.parse().unwrap_or(System::DvbS);
+        let mut t = match system {
+            System::DvbS => {
+                Transponder::dvbs(self.frequency_khz, self.polarisation, self.symbol_rate)
+            }
+            System::DvbS2 => {
+                let mut t = Transponder::dvbs2_auto(
+                    self.frequency_khz,
+                    self.polarisation,
+                    self.symbol_rate,
+                );
+                t.modulation = self.modulation.parse().unwrap_or(Modulation::Auto);
+                t.rolloff = self.rolloff.parse().unwrap_or(Rolloff::Auto);
+                t
+            }
+        };
+        t.fec = self.fec.parse().unwrap_or(Fec::AUTO);
+        if t.check().is_err() {
+            t.fec = Fec::AUTO;
+        }
+        t
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
@@ -180,6 +218,9 @@ fn channel_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Channel> {
         polarisation: pol.parse().unwrap_or(Polarisation::Horizontal),
         symbol_rate: r.get(21)?,
         system: r.get(22)?,
+        modulation: r.get(23)?,
+        fec: r.get(24)?,
+        rolloff: r.get(25)?,
     })
 }
 
@@ -345,7 +386,8 @@ impl ChannelDb {
                 "SELECT s.number, COALESCE(s.user_name, s.name), s.name, s.provider, s.kind, s.scrambled,
                         s.ca_system_ids, s.favourite, s.locked, s.vanished, s.service_id, s.tsid, s.onid,
                         s.pmt_pid, s.pcr_pid, s.video_pid, s.video_codec, s.audio,
-                        t.satellite, t.frequency_khz, t.polarisation, t.symbol_rate, t.system
+                        t.satellite, t.frequency_khz, t.polarisation, t.symbol_rate, t.system,
+                        t.modulation, t.fec, t.rolloff
                  FROM service s JOIN transponder t ON t.id = s.transponder_id {tail}"
             ))
             .map_err(self.err())?;
@@ -462,21 +504,29 @@ fn upsert_transponder(
         )
         .optional()?;
     let system = scan.system.to_string();
+    let (modulation, fec, rolloff) = (
+        scan.modulation.to_string(),
+        scan.fec.to_string(),
+        scan.rolloff.to_string(),
+    );
     match existing {
         Some(id) => {
             tx.execute(
                 "UPDATE transponder SET frequency_khz = ?2, polarisation = ?3, symbol_rate = ?4, tsid = ?5, onid = ?6,
-                    system = ?7
+                    system = ?7, modulation = ?8, fec = ?9, rolloff = ?10
                  WHERE id = ?1",
-                params![id, scan.frequency_khz, pol_text(scan.polarisation), scan.symbol_rate, tsid, onid, system],
+                params![id, scan.frequency_khz, pol_text(scan.polarisation), scan.symbol_rate, tsid, onid, system,
+                    modulation, fec, rolloff],
             )?;
             Ok(id)
         }
         None => {
             tx.execute(
-                "INSERT INTO transponder (satellite, frequency_khz, polarisation, symbol_rate, system, tsid, onid)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                params![satellite, scan.frequency_khz, pol_text(scan.polarisation), scan.symbol_rate, system, tsid, onid],
+                "INSERT INTO transponder (satellite, frequency_khz, polarisation, symbol_rate, system, tsid, onid,
+                    modulation, fec, rolloff)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                params![satellite, scan.frequency_khz, pol_text(scan.polarisation), scan.symbol_rate, system, tsid, onid,
+                    modulation, fec, rolloff],
             )?;
             Ok(tx.last_insert_rowid())
         }
@@ -553,7 +603,6 @@ fn upsert_service(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::tuner::System;
 
     fn svc(id: u16, name: &str, lcn: Option<u16>) -> FoundService {
         FoundService {
@@ -582,7 +631,11 @@ mod tests {
             polarisation: Polarisation::Right,
             symbol_rate: 28_800_000,
             system: System::DvbS,
+            modulation: Modulation::Qpsk,
+            fec: Fec::AUTO,
+            rolloff: Rolloff::R35,
             locked: true,
+            carrier: true,
             signal: None,
             transport_stream_id: Some(tsid),
             original_network_id: Some(1),
@@ -678,6 +731,47 @@ mod tests {
                 .unwrap()
                 .vanished
         );
+        drop(db);
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn a_dvbs2_transponder_is_tuned_as_the_scan_locked_it() {
+        let (mut db, dir) = temp_db("s2");
+        let mut s2 = tp(11_880_000, 2, vec![svc(5, "CCTV-13", Some(13))]);
+        s2.system = System::DvbS2;
+        s2.modulation = Modulation::Psk8;
+        s2.fec = "3/4".parse().unwrap();
+        s2.rolloff = Rolloff::R20;
+        let mut auto = tp(11_960_000, 4, vec![svc(6, "HD", Some(101))]);
+        auto.system = System::DvbS2;
+        auto.modulation = Modulation::Auto;
+        auto.rolloff = Rolloff::Auto;
+        db.apply_scan(
+            "92.2°E",
+            &[tp(11_840_000, 1, vec![svc(1, "CCTV-1", Some(1))]), s2, auto],
+        )
+        .unwrap();
+        drop(db);
+        let db = ChannelDb::open(&dir.join("channels.db")).unwrap();
+        let t = db.channel(13).unwrap().unwrap().transponder();
+        assert_eq!(
+            (t.system, t.modulation, t.fec, t.rolloff),
+            (
+                System::DvbS2,
+                Modulation::Psk8,
+                "3/4".parse().unwrap(),
+                Rolloff::R20
+            )
+        );
+        assert!(t.check().is_ok());
+        let t = db.channel(101).unwrap().unwrap().transponder();
+        assert_eq!(
+            (t.system, t.modulation, t.rolloff),
+            (System::DvbS2, Modulation::Auto, Rolloff::Auto)
+        );
+        let t = db.channel(1).unwrap().unwrap().transponder();
+        assert_eq!((t.system, t.modulation), (System::DvbS, Modulation::Qpsk));
         drop(db);
         std::fs::remove_dir_all(dir).unwrap();
     }

@@ -13,7 +13,7 @@ use stb_app::lnb::{Lnb, Polarisation};
 use stb_app::scan::{self, Progress, ScanOptions, Strategy, TransponderScan};
 use stb_app::tuner::linux::LinuxTuner;
 use stb_app::tuner::replay::ReplayTuner;
-use stb_app::tuner::{Modulation, Rolloff, System, Transponder, TuneRequest, Tuner};
+use stb_app::tuner::{Transponder, TuneRequest, Tuner};
 
 use super::tune::TransponderArgs;
 use super::{print_json, CliError, CliResult};
@@ -102,15 +102,8 @@ fn blind_candidates(sat: &Satellite, lnb: &Lnb, sr_ksps: Option<u32>) -> Vec<Tra
         while f <= lnb.max_khz {
             if lnb.setting(f, pol).is_ok() {
                 for &sr in &rates {
-                    for system in [System::DvbS, System::DvbS2] {
-                        let mut t = Transponder::dvbs(f, pol, sr);
-                        t.system = system;
-                        if system == System::DvbS2 {
-                            t.modulation = Modulation::Auto;
-                            t.rolloff = Rolloff::Auto;
-                        }
-                        out.push(t);
-                    }
+                    out.push(Transponder::dvbs(f, pol, sr));
+                    out.push(Transponder::dvbs2_auto(f, pol, sr));
                 }
             }
             f += step;

@@ -245,7 +245,15 @@ pub fn run(a: &TuneArgs) -> CliResult {
                 "NO LOCK after {:.1} s: {what}",
                 outcome.elapsed.as_secs_f64()
             );
-            println!("No signal on this transponder: check the frequency, polarisation, LNB type and the dish.");
+            if signal.flags.contains(&"SIGNAL") {
+                println!(
+                    "A carrier is there ({}) but does not lock with these parameters: check the symbol rate, \
+                     the delivery system (--system dvbs2), modulation and FEC.",
+                    signal.flags.join(" ")
+                );
+            } else {
+                println!("No signal on this transponder: check the frequency, polarisation, LNB type and the dish.");
+            }
         }
     }
     if a.hold {

@@ -442,7 +442,7 @@ impl Backend {
             Request::MonitorSignal(number) => {
                 let tp = number
                     .and_then(|n| self.channel(n))
-                    .map(|c| Transponder::dvbs(c.frequency_khz, c.polarisation, c.symbol_rate))
+                    .map(|c| c.transponder())
                     .or_else(|| self.preset().first().copied());
                 if let Some(tp) = tp {
                     self.tune(tp);
@@ -456,11 +456,7 @@ impl Backend {
                 let Some(c) = self.channel(n) else {
                     return;
                 };
-                let locked = self.tune(Transponder::dvbs(
-                    c.frequency_khz,
-                    c.polarisation,
-                    c.symbol_rate,
-                ));
+                let locked = self.tune(c.transponder());
                 send(Event::Tuned {
                     number: n,
                     locked,

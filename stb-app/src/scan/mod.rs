@@ -16,7 +16,10 @@ use ts_si::text::CharsetPolicy;
 
 use crate::dvb::SectionFilter;
 use crate::lnb::{Lnb, Polarisation};
-use crate::tuner::{SectionSource, Signal, System, Transponder, TuneError, TuneRequest, Tuner};
+use crate::tuner::{
+    Fec, Modulation, Rolloff, SectionSource, Signal, System, Transponder, TuneError, TuneRequest,
+    Tuner,
+};
 
 /// How long to wait for what: a dead transponder must cost little, a live one no more than its tables need.
 #[derive(Clone, Debug)]
@@ -110,8 +113,57 @@ pub struct AnnouncedTransponder {
     pub polarisation: Polarisation,
     pub symbol_rate: u32,
     pub s2: bool,
+    pub modulation: Modulation,
+    pub fec: Fec,
+    pub rolloff: Rolloff,
     pub orbital_position_deci: u16,
     pub east: bool,
+}
+
+impl AnnouncedTransponder {
+    /// The transponder as its NIT entry describes it: DVB-S2 with its modulation, code rate and roll-off.
+    pub fn transponder(&self) -> Transponder {
+        let mut t = Transponder::dvbs(self.frequency_khz, self.polarisation, self.symbol_rate);
+        t.fec = self.fec;
+        if self.s2 {
+            t.system = System::DvbS2;
+            t.modulation = self.modulation;
+            t.rolloff = self.rolloff;
+        }
+        t
+    }
+}
+
+/// The satellite delivery system descriptor's modulation, FEC and roll-off as the tuner's (EN 300 468 6.2.13.2,
+/// table 35); what it does not say (0: auto, 15: no inner code) is left to the demodulator.
+fn delivery_params(
+    d: &ts_si::descriptors::SatelliteDeliverySystemDescriptor,
+) -> (Modulation, Fec, Rolloff) {
+    let modulation = match (d.s2, d.modulation_type) {
+        (_, 1) => Modulation::Qpsk,
+        (true, 2) => Modulation::Psk8,
+        (true, 3) => Modulation::Apsk16,
+        _ => Modulation::Auto,
+    };
+    let fec = Fec(match d.fec_inner {
+        1 => Some((1, 2)),
+        2 => Some((2, 3)),
+        3 => Some((3, 4)),
+        4 => Some((5, 6)),
+        5 => Some((7, 8)),
+        6 => Some((8, 9)),
+        7 => Some((3, 5)),
+        8 => Some((4, 5)),
+        9 => Some((9, 10)),
+        _ => None,
+    });
+    let rolloff = match (d.s2, d.roll_off) {
+        (false, _) | (true, 0) => Rolloff::R35,
+        (true, 1) => Rolloff::R25,
+        (true, 2) => Rolloff::R20,
+        _ => Rolloff::Auto,
+    };
+    (modulation, fec, rolloff)
 }
 
 /// What one transponder gave.
@@ -121,7 +173,12 @@ pub struct TransponderScan {
     pub polarisation: Polarisation,
     pub symbol_rate: u32,
     pub system: System,
+    pub modulation: Modulation,
+    pub fec: Fec,
+    pub rolloff: Rolloff,
     pub locked: bool,
+    /// A carrier was there (FE_HAS_SIGNAL) though it did not lock with these parameters.
+    pub carrier: bool,
     pub signal: Option<Signal>,
     pub transport_stream_id: Option<u16>,
     pub original_network_id: Option<u16>,
@@ -303,21 +360,47 @@ pub fn run(
         if strategy == Strategy::Blind && covered {
             continue;
         }
-        let req = TuneRequest {
-            transponder: tp,
-            lnb: lnb.clone(),
-            diseqc: Default::default(),
+        // The tries, in order: as an earlier NIT of this dish described it (exact DVB-S2 parameters), as listed,
+        // then, on a carrier that does not lock as DVB-S, as DVB-S2 with everything left to the demodulator.
+        let described = if strategy == Strategy::Blind {
+            None
+        } else {
+            described(&results, &tp)
         };
-        let mut r = match scan_transponder(tuner, &req, opts, cancel) {
-            Ok(r) => r,
-            Err(ScanError::Cancelled) => {
-                return Ok(ScanOutcome {
-                    transponders: results,
-                    cancelled: true,
-                })
+        let mut tries: Vec<Transponder> = described.into_iter().chain([tp]).collect();
+        tries.dedup();
+        let mut spent = 0;
+        let mut k = 0;
+        let mut r = loop {
+            let req = TuneRequest {
+                transponder: tries[k],
+                lnb: lnb.clone(),
+                diseqc: Default::default(),
+            };
+            let r = match scan_transponder(tuner, &req, opts, cancel) {
+                Ok(r) => r,
+                Err(ScanError::Cancelled) => {
+                    return Ok(ScanOutcome {
+                        transponders: results,
+                        cancelled: true,
+                    })
+                }
+                Err(ScanError::Tuner(e)) => return Err(e),
+            };
+            spent += r.elapsed_ms;
+            k += 1;
+            if !r.locked && r.carrier && tries[k - 1].system == System::DvbS && k == tries.len() {
+                tries.push(Transponder::dvbs2_auto(
+                    tp.frequency_khz,
+                    tp.polarisation,
+                    tp.symbol_rate,
+                ));
             }
-            Err(ScanError::Tuner(e)) => return Err(e),
+            if r.locked || k == tries.len() {
+                break r;
+            }
         };
+        r.elapsed_ms = spent;
         let services_so_far =
             results.iter().map(|r| r.services.len()).sum::<usize>() + r.services.len();
         progress(&Progress {
@@ -347,11 +430,7 @@ pub fn run(
                 let tunable = lnb.setting(t.frequency_khz, t.polarisation).is_ok()
                     && (1_000_000..=45_000_000).contains(&t.symbol_rate);
                 if same_sat && !known && tunable {
-                    list.push(Transponder::dvbs(
-                        t.frequency_khz,
-                        t.polarisation,
-                        t.symbol_rate,
-                    ));
+                    list.push(t.transponder());
                     seen.push((t.original_network_id, t.transport_stream_id));
                 }
             }
@@ -382,6 +461,18 @@ pub fn run(
     })
 }
 
+/// How an earlier NIT of this scan describes `tp` (same polarisation, within 2 MHz), with its DVB-S/S2
+/// parameters, if one does.
+fn described(results: &[TransponderScan], tp: &Transponder) -> Option<Transponder> {
+    results
+        .iter()
+        .flat_map(|r| r.announced.iter())
+        .find(|a| {
+            a.polarisation == tp.polarisation && a.frequency_khz.abs_diff(tp.frequency_khz) <= 2000
+        })
+        .map(|a| a.transponder())
+}
+
 /// Scans one transponder. `cancel` is checked between reads; a cancelled scan returns [`ScanError::Cancelled`].
 pub fn scan_transponder(
     tuner: &mut dyn Tuner,
@@ -396,7 +487,11 @@ pub fn scan_transponder(
         polarisation: tp.polarisation,
         symbol_rate: tp.symbol_rate,
         system: tp.system,
+        modulation: tp.modulation,
+        fec: tp.fec,
+        rolloff: tp.rolloff,
         locked: false,
+        carrier: false,
         signal: None,
         transport_stream_id: None,
         original_network_id: None,
@@ -414,6 +509,7 @@ pub fn scan_transponder(
         return Err(ScanError::Cancelled);
     }
     if !lock.locked {
+        out.carrier = tuner.signal()?.flags.contains(&"SIGNAL");
         out.elapsed_ms = start.elapsed().as_millis() as u64;
         return Ok(out);
     }
@@ -538,6 +634,7 @@ pub fn scan_transponder(
                             }
                         }
                         Descriptor::SatelliteDeliverySystem(s) => {
+                            let (modulation, fec, rolloff) = delivery_params(s);
                             out.announced.push(AnnouncedTransponder {
                                 transport_stream_id: ts.transport_stream_id,
                                 original_network_id: ts.original_network_id,
@@ -550,6 +647,9 @@ pub fn scan_transponder(
                                 },
                                 symbol_rate: s.symbol_rate_100sym.saturating_mul(100),
                                 s2: s.s2,
+                                modulation,
+                                fec,
+                                rolloff,
                                 orbital_position_deci: s.orbital_position,
                                 east: s.east,
                             })

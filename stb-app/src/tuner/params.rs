@@ -187,7 +187,7 @@ impl fmt::Display for Fec {
 }
 
 /// DVB-S2 roll-off (`enum fe_rolloff`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Rolloff {
     R35,
     R25,
@@ -203,6 +203,32 @@ impl Rolloff {
             Self::R25 => 2,
             Self::Auto => 3,
         }
+    }
+}
+
+impl FromStr for Rolloff {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s.trim_start_matches("0.").to_ascii_lowercase().as_str() {
+            "35" => Ok(Self::R35),
+            "25" => Ok(Self::R25),
+            "20" | "2" => Ok(Self::R20),
+            "auto" => Ok(Self::Auto),
+            _ => Err(format!(
+                "unknown roll-off '{s}': use 0.35, 0.25, 0.20 or auto"
+            )),
+        }
+    }
+}
+
+impl fmt::Display for Rolloff {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::R35 => "0.35",
+            Self::R25 => "0.25",
+            Self::R20 => "0.20",
+            Self::Auto => "auto",
+        })
     }
 }
 
@@ -249,6 +275,17 @@ impl Transponder {
             fec: Fec::AUTO,
             rolloff: Rolloff::R35,
             pilot: Pilot::Auto,
+        }
+    }
+
+    /// DVB-S2 with modulation, code rate and roll-off left to the demodulator: the second try on a carrier that
+    /// does not lock as DVB-S.
+    pub fn dvbs2_auto(frequency_khz: u32, polarisation: Polarisation, symbol_rate: u32) -> Self {
+        Self {
+            system: System::DvbS2,
+            modulation: Modulation::Auto,
+            rolloff: Rolloff::Auto,
+            ..Self::dvbs(frequency_khz, polarisation, symbol_rate)
         }
     }
 
@@ -338,7 +375,7 @@ macro_rules! serialize_as_display {
         }
     )*};
 }
-serialize_as_display!(Modulation, Fec);
+serialize_as_display!(Modulation, Fec, Rolloff);
 
 #[cfg(test)]
 mod tests {
@@ -397,5 +434,9 @@ mod tests {
         assert_eq!("dvbs2".parse::<System>().unwrap(), System::DvbS2);
         assert_eq!("DVB-S".parse::<System>().unwrap(), System::DvbS);
         assert!("dvbt".parse::<System>().is_err());
+        for r in [Rolloff::R35, Rolloff::R25, Rolloff::R20, Rolloff::Auto] {
+            assert_eq!(r.to_string().parse::<Rolloff>().unwrap(), r);
+        }
+        assert!("0.5".parse::<Rolloff>().is_err());
     }
 }

@@ -45,6 +45,9 @@ fn channel(number: u32, name: &str, kind: ServiceKind, sid: u16) -> Channel {
         polarisation: Polarisation::Left,
         symbol_rate: 28_800_000,
         system: "DVB-S2".into(),
+        modulation: "8PSK".into(),
+        fec: "3/4".into(),
+        rolloff: "0.20".into(),
     }
 }
 

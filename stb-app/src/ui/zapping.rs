@@ -212,6 +212,9 @@ mod tests {
             polarisation: Polarisation::Right,
             symbol_rate: 28_800_000,
             system: "DVB-S".into(),
+            modulation: "QPSK".into(),
+            fec: "auto".into(),
+            rolloff: "0.35".into(),
         }
     }
 
