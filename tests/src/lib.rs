@@ -12,8 +12,8 @@ use std::time::{Duration, Instant};
 static ONE_BOX: Mutex<()> = Mutex::new(());
 
 /// The project's top folder.
-/// vidtv (which locks only on the frequencies it is told) set up as the eight ChinaSat 9 transponders of the
-/// preset list, seen through the 10750 MHz LNB with the 9750 MHz offset vidtv applies (IF + 9750 MHz).
+/// vidtv's own multiplex (instead of the emulated sky), answering on the IFs of the eight ChinaSat 9 transponders of
+/// the preset list seen through the 10750 MHz LNB, with the 9750 MHz offset vidtv applies (IF + 9750 MHz).
 pub const CHINASAT_VIDTV: &str =
     "vidtv_valid_dvb_s_freqs=10840000,10880000,10920000,10960000,11020000,11060000,11100000,11140000";
 
@@ -30,6 +30,9 @@ pub struct Guest {
     pub stdout: String,
     pub stderr: String,
     pub status: i32,
+    /// The emulated sky the box looked at (`sky.json`, as `sky generate` wrote it for this boot), unless the run
+    /// used vidtv's own multiplex.
+    pub sky: Option<serde_json::Value>,
 }
 
 /// How to boot the box for one run.
@@ -39,6 +42,7 @@ pub struct BoxRun {
     disk: Option<PathBuf>,
     power_cut: bool,
     ui: bool,
+    keep: Option<PathBuf>,
 }
 
 impl BoxRun {
@@ -61,6 +65,12 @@ impl BoxRun {
     /// init starts the UI as on a normal boot (its log: /var/log/stb-app.log), then the script runs beside it.
     pub fn ui(mut self) -> Self {
         self.ui = true;
+        self
+    }
+
+    /// Files the script leaves in the box's `/job` folder (besides its command and output) come back into `dir`.
+    pub fn keep_files(mut self, dir: &Path) -> Self {
+        self.keep = Some(dir.to_path_buf());
         self
     }
 
@@ -121,7 +131,23 @@ impl BoxRun {
             stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
             stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
             status: out.status.code().unwrap_or(-1),
+            sky: std::fs::read(state.join("sky/sky.json"))
+                .ok()
+                .and_then(|b| serde_json::from_slice(&b).ok()),
         };
+        if let Some(dir) = &self.keep {
+            std::fs::create_dir_all(dir).expect("a folder for the box's files");
+            for e in std::fs::read_dir(state.join("job"))
+                .into_iter()
+                .flatten()
+                .flatten()
+            {
+                let name = e.file_name();
+                if !["cmd", "stdout", "stderr", "rc"].contains(&name.to_string_lossy().as_ref()) {
+                    let _ = std::fs::copy(e.path(), dir.join(&name));
+                }
+            }
+        }
         if self.power_cut {
             assert_eq!(
                 g.status, 125,
