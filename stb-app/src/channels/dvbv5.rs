@@ -340,6 +340,7 @@ pub fn import(path: &Path) -> Result<Vec<TransponderScan>, Dvbv5Error> {
                 complete: false,
                 missing: Vec::new(),
                 elapsed_ms: 0,
+                nit: None,
             }),
         }
     }

@@ -646,6 +646,7 @@ mod tests {
             complete: true,
             missing: vec![],
             elapsed_ms: 0,
+            nit: None,
         }
     }
 

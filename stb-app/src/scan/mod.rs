@@ -191,6 +191,9 @@ pub struct TransponderScan {
     /// Tables that did not come complete in time.
     pub missing: Vec<String>,
     pub elapsed_ms: u64,
+    /// The NIT actual as it came (or as an earlier transponder of the same network had it), for the next ones.
+    #[serde(skip)]
+    pub nit: Option<CompleteTable>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -367,6 +370,13 @@ pub fn run(
         } else {
             described(&results, &tp)
         };
+        // Every NIT actual received so far: a transponder it lists need not wait for its own copy.
+        let mut nits: Vec<CompleteTable> = Vec::new();
+        for n in results.iter().filter_map(|r| r.nit.as_ref()) {
+            if !nits.contains(n) {
+                nits.push(n.clone());
+            }
+        }
         let mut tries: Vec<Transponder> = described.into_iter().chain([tp]).collect();
         tries.dedup();
         let mut spent = 0;
@@ -377,7 +387,7 @@ pub fn run(
                 lnb: lnb.clone(),
                 diseqc: Default::default(),
             };
-            let r = match scan_transponder(tuner, &req, opts, cancel) {
+            let r = match scan_transponder(tuner, &req, opts, cancel, &nits) {
                 Ok(r) => r,
                 Err(ScanError::Cancelled) => {
                     return Ok(ScanOutcome {
@@ -473,12 +483,27 @@ fn described(results: &[TransponderScan], tp: &Transponder) -> Option<Transponde
         .map(|a| a.transponder())
 }
 
+/// Whether a NIT actual lists the transport stream `(onid, tsid)`.
+fn lists(nit: &CompleteTable, onid: u16, tsid: u16) -> bool {
+    nit.sections.iter().any(|b| {
+        NetworkInformationTable::parse(&Section::new_unchecked(b.as_slice())).is_ok_and(|t| {
+            t.transports
+                .iter()
+                .any(|x| x.original_network_id == onid && x.transport_stream_id == tsid)
+        })
+    })
+}
+
 /// Scans one transponder. `cancel` is checked between reads; a cancelled scan returns [`ScanError::Cancelled`].
+/// A NIT actual of `known_nits` (received on another transponder of the same network) that lists this transport
+/// stream stands for its own: the network's NIT actual is the same on each of its transponders, and waiting for
+/// it again would cost up to its repetition interval (10 s allowed) per transponder.
 pub fn scan_transponder(
     tuner: &mut dyn Tuner,
     req: &TuneRequest,
     opts: &ScanOptions,
     cancel: &AtomicBool,
+    known_nits: &[CompleteTable],
 ) -> Result<TransponderScan, ScanError> {
     let start = Instant::now();
     let tp = &req.transponder;
@@ -502,6 +527,7 @@ pub fn scan_transponder(
         complete: false,
         missing: Vec::new(),
         elapsed_ms: 0,
+        nit: None,
     };
     tuner.tune(req)?;
     let lock = tuner.wait_for_lock(start, opts.lock_timeout)?;
@@ -577,6 +603,20 @@ pub fn scan_transponder(
         }
         sdt.poll(wait)?;
         nit.poll(wait)?;
+        if !nit.done {
+            let onid = sdt
+                .sections()
+                .next()
+                .and_then(|s| ServiceDescriptionTable::parse(&s).ok())
+                .map(|t| t.original_network_id);
+            let tsid = pat_table.as_ref().map(|p| p.transport_stream_id());
+            if let (Some(onid), Some(tsid)) = (onid, tsid) {
+                if let Some(k) = known_nits.iter().find(|k| lists(k, onid, tsid)) {
+                    nit.table = Some(k.clone());
+                    nit.done = true;
+                }
+            }
+        }
         for p in pmts.iter_mut() {
             p.poll(wait)?;
         }
@@ -597,6 +637,7 @@ pub fn scan_transponder(
         }
     }
     out.complete = out.missing.is_empty();
+    out.nit = nit.table.clone();
     let Some(pat_table) = pat_table else {
         out.elapsed_ms = start.elapsed().as_millis() as u64;
         return Ok(out);
@@ -866,6 +907,7 @@ mod tests {
             &req,
             &ScanOptions::default(),
             &AtomicBool::new(false),
+            &[],
         )
         .unwrap();
         assert!(r.locked && r.complete, "missing: {:?}", r.missing);
@@ -907,7 +949,7 @@ mod tests {
             lock_timeout: Duration::from_millis(100),
             ..Default::default()
         };
-        let r = scan_transponder(&mut tuner, &req, &opts, &AtomicBool::new(false)).unwrap();
+        let r = scan_transponder(&mut tuner, &req, &opts, &AtomicBool::new(false), &[]).unwrap();
         assert!(!r.locked);
         assert!(r.services.is_empty());
     }
@@ -920,6 +962,7 @@ mod tests {
             &req,
             &ScanOptions::default(),
             &AtomicBool::new(true),
+            &[],
         );
         assert!(matches!(r, Err(ScanError::Cancelled)));
     }
