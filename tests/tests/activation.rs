@@ -225,3 +225,34 @@ echo '=== end ==='
     assert_eq!(last["position_locked"], false, "back home unlocks: {last}");
     assert_eq!(last["status"], "activated");
 }
+
+#[test]
+fn the_authorisation_comes_over_the_satellite_from_the_sky() {
+    // The sky's operator broadcasts this box's authorisation (signed with the TEST operator key) on the activation
+    // PID its CAT names, on every ChinaSat transponder; the box with its card in the reader listens on the DVB-S2
+    // one and is activated, and the authorisation reaches the card too.
+    let (_, card_emulator) = tools();
+    let script = r#"
+echo '=== before ==='; stb-app activation status --json
+echo '=== listen ==='; stb-app activation listen --freq 11880 --pol r --sr 28800 --system dvbs2 --mod 8psk --fec 3/4 --timeout 60 2>&1; echo "rc=$?"
+echo '=== after ==='; stb-app activation status --json
+echo '=== card ==='; stb-app card info --json
+echo '=== end ==='
+"#;
+    let g = BoxRun::new().run_with(script, |ctl| {
+        let mut card = card_in_reader(&card_emulator, ctl);
+        while ctl.alive() {
+            std::thread::sleep(std::time::Duration::from_millis(200));
+        }
+        let _ = card.kill();
+        let _ = card.wait();
+    });
+    assert_eq!(g.status, 0, "stdout:\n{}\nstderr:\n{}", g.stdout, g.stderr);
+    assert!(g.sky.is_some(), "the box looked at the emulated sky");
+    assert_eq!(g.json_lines("before")[0]["status"], "not_activated");
+    assert!(g.part("listen").contains("rc=0"), "{}", g.part("listen"));
+    let after = &g.json_lines("after")[0];
+    assert_eq!(after["status"], "activated", "{after}");
+    assert_eq!(after["sequence"], 1, "{after}");
+    assert_eq!(g.json_lines("card")[0]["sequence"], 1);
+}

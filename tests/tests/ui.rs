@@ -1,6 +1,7 @@
 //! The box as a household meets it: boot, the first-install wizard appears on the screen (QEMU's screendump equals
 //! the reviewed golden image), the remote's keys (QEMU's virtio keyboard, a real evdev device) walk the wizard,
-//! the scan runs against the kernel's vidtv tuner, and the channel list on the screen is the list the scan stored.
+//! the scan runs against the emulated sky through the kernel's vidtv tuner, the channel list on the screen is the
+//! list the scan stored, and a zap by number tunes a DVB-S2 transponder as DVB-S2 and brings its guide.
 //! Meanwhile the front panel (the kernel's i2c-stub standing in for its HT16K33) shows dashes, the channel, and
 //! standby on POWER; the remote is unplugged and plugged back and still works.
 
@@ -8,7 +9,7 @@ use std::io::Write;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use box_tests::{top, BoxRun, CHINASAT_VIDTV};
+use box_tests::{top, BoxRun};
 
 /// Beijing, as a GPS receiver sends it (altitude 88.1 m above the geoid, geoid 8 m below the ellipsoid).
 const GGA: &str = "$GPGGA,053152,3957.7484,N,11626.7626,E,1,06,1.5,88.1,M,-8.0,M,,*64\r\n";
@@ -98,6 +99,8 @@ sleep 1
 cp /var/lib/stb/channels.db /job/channels.db 2>/dev/null
 echo '=== channels ==='
 stb-app channels --json
+echo '=== sky ==='
+dmesg | grep "vidtv sky" | grep -v "kHz off\|no carrier"
 echo '=== end ==='
 "#;
     let work = std::env::temp_dir().join(format!("stb-ui-e2e-{}", std::process::id()));
@@ -109,106 +112,112 @@ echo '=== end ==='
     let db_in_host = db.clone();
     let steps = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
     let log = steps.clone();
-    let g = BoxRun::new()
-        .vidtv(CHINASAT_VIDTV)
-        .ui()
-        .run_with(script, move |ctl| {
-            let deadline = Instant::now() + Duration::from_secs(900);
-            // Markers count from the UI's restart on, once it has happened.
-            let reached = |marker: &str| {
-                let seen = ctl.wait_for(marker, Some("=== restarted ==="), deadline);
-                if seen {
-                    log.lock().unwrap().push(marker.to_string());
-                }
-                seen
-            };
-            let done = || {
-                let _ = std::fs::write(ctl.state.join("job/host-done"), b"");
-            };
-            if !reached("ui: ready") {
+    let g = BoxRun::new().ui().run_with(script, move |ctl| {
+        let deadline = Instant::now() + Duration::from_secs(900);
+        // Markers count from the UI's restart on, once it has happened.
+        let reached = |marker: &str| {
+            let seen = ctl.wait_for(marker, Some("=== restarted ==="), deadline);
+            if seen {
+                log.lock().unwrap().push(marker.to_string());
+            }
+            seen
+        };
+        let done = || {
+            let _ = std::fs::write(ctl.state.join("job/host-done"), b"");
+        };
+        if !reached("ui: ready") {
+            return done();
+        }
+        // The first frame is drawn before "ready"; give the framebuffer a moment to reach QEMU's display.
+        std::thread::sleep(Duration::from_secs(1));
+        ctl.monitor(&format!("screendump {}", w1.display()));
+        let _ = std::fs::write(ctl.state.join("job/wizard-seen"), b"");
+        if !reached("=== restarted ===") || !reached("ui: ready") {
+            return done();
+        }
+        for marker in ["ui: screen wizard-satellite", "ui: screen wizard-dish"] {
+            ctl.monitor("sendkey ret");
+            if !reached(marker) {
                 return done();
             }
-            // The first frame is drawn before "ready"; give the framebuffer a moment to reach QEMU's display.
+        }
+        // The dish step reads the box's GPS UART: the positioning module reports Beijing until the UI has a
+        // fix (writes never block: the socket has a timeout).
+        let mut gps = ctl.gps();
+        gps.set_write_timeout(Some(Duration::from_millis(200)))
+            .unwrap();
+        let fix_by = Instant::now() + Duration::from_secs(120);
+        while !ctl.stdout_so_far().contains("ui: position fix")
+            && Instant::now() < fix_by
+            && ctl.alive()
+        {
+            let _ = gps.write_all(GGA.as_bytes());
+            std::thread::sleep(Duration::from_millis(200));
+        }
+        if !reached("ui: position fix") {
+            return done();
+        }
+        std::thread::sleep(Duration::from_secs(1));
+        ctl.monitor(&format!("screendump {}", d1.display()));
+        for marker in ["ui: screen wizard-signal", "ui: screen wizard-scan"] {
+            ctl.monitor("sendkey ret");
+            if !reached(marker) {
+                return done();
+            }
+        }
+        if !reached("ui: scan finished") {
+            return done();
+        }
+        for marker in [
+            "ui: screen wizard-done",
+            "ui: screen watching",
+            "ui: screen channel-list",
+        ] {
+            ctl.monitor("sendkey ret");
+            if !reached(marker) {
+                return done();
+            }
+        }
+        std::thread::sleep(Duration::from_secs(2));
+        ctl.monitor(&format!("screendump {}", l1.display()));
+        // The remote is unplugged and plugged in again: BACK still reaches the UI.
+        ctl.monitor("device_del remote");
+        std::thread::sleep(Duration::from_secs(2));
+        ctl.monitor("device_add virtio-keyboard-pci,id=remote");
+        let replugged = Instant::now() + Duration::from_secs(60);
+        while Instant::now() < replugged && ctl.alive() {
+            ctl.monitor("sendkey esc");
             std::thread::sleep(Duration::from_secs(1));
-            ctl.monitor(&format!("screendump {}", w1.display()));
-            let _ = std::fs::write(ctl.state.join("job/wizard-seen"), b"");
-            if !reached("=== restarted ===") || !reached("ui: ready") {
-                return done();
-            }
-            for marker in ["ui: screen wizard-satellite", "ui: screen wizard-dish"] {
-                ctl.monitor("sendkey ret");
-                if !reached(marker) {
-                    return done();
-                }
-            }
-            // The dish step reads the box's GPS UART: the positioning module reports Beijing until the UI has a
-            // fix (writes never block: the socket has a timeout).
-            let mut gps = ctl.gps();
-            gps.set_write_timeout(Some(Duration::from_millis(200)))
-                .unwrap();
-            let fix_by = Instant::now() + Duration::from_secs(120);
-            while !ctl.stdout_so_far().contains("ui: position fix")
-                && Instant::now() < fix_by
-                && ctl.alive()
+            let out = ctl.stdout_so_far();
+            if out
+                .rsplit("ui: screen ")
+                .next()
+                .is_some_and(|last| last.starts_with("watching"))
             {
-                let _ = gps.write_all(GGA.as_bytes());
-                std::thread::sleep(Duration::from_millis(200));
+                log.lock().unwrap().push("back after replug".into());
+                break;
             }
-            if !reached("ui: position fix") {
-                return done();
-            }
-            std::thread::sleep(Duration::from_secs(1));
-            ctl.monitor(&format!("screendump {}", d1.display()));
-            for marker in ["ui: screen wizard-signal", "ui: screen wizard-scan"] {
-                ctl.monitor("sendkey ret");
-                if !reached(marker) {
-                    return done();
-                }
-            }
-            if !reached("ui: scan finished") {
-                return done();
-            }
-            for marker in [
-                "ui: screen wizard-done",
-                "ui: screen watching",
-                "ui: screen channel-list",
-            ] {
-                ctl.monitor("sendkey ret");
-                if !reached(marker) {
-                    return done();
-                }
-            }
-            std::thread::sleep(Duration::from_secs(2));
-            ctl.monitor(&format!("screendump {}", l1.display()));
-            // The remote is unplugged and plugged in again: BACK still reaches the UI.
-            ctl.monitor("device_del remote");
-            std::thread::sleep(Duration::from_secs(2));
-            ctl.monitor("device_add virtio-keyboard-pci,id=remote");
-            let replugged = Instant::now() + Duration::from_secs(60);
-            while Instant::now() < replugged && ctl.alive() {
-                ctl.monitor("sendkey esc");
-                std::thread::sleep(Duration::from_secs(1));
-                let out = ctl.stdout_so_far();
-                if out
-                    .rsplit("ui: screen ")
-                    .next()
-                    .is_some_and(|last| last.starts_with("watching"))
-                {
-                    log.lock().unwrap().push("back after replug".into());
-                    break;
-                }
-            }
-            // POWER: standby lights the panel's LED and darkens its digits.
-            ctl.monitor("sendkey power");
-            if reached("panel 0x00 0x01") {
-                log.lock().unwrap().push("standby on the panel".into());
-            }
-            done();
-            // The box copies its channel database out when the UI has stopped.
-            if reached("=== channels ===") {
-                let _ = std::fs::copy(ctl.state.join("job/channels.db"), &db_in_host);
-            }
-        });
+        }
+        // Channel 13 by number: CCTV-13 on the DVB-S2 8PSK transponder, which locks only when tuned as such;
+        // its guide comes in.
+        for key in ["1", "3", "ret"] {
+            ctl.monitor(&format!("sendkey {key}"));
+            std::thread::sleep(Duration::from_millis(300));
+        }
+        if reached("ui: guide: ") && ctl.wait_for("of 2 services", Some("sendkey"), deadline) {
+            log.lock().unwrap().push("guide of channel 13".into());
+        }
+        // POWER: standby lights the panel's LED and darkens its digits.
+        ctl.monitor("sendkey power");
+        if reached("panel 0x00 0x01") {
+            log.lock().unwrap().push("standby on the panel".into());
+        }
+        done();
+        // The box copies its channel database out when the UI has stopped.
+        if reached("=== channels ===") {
+            let _ = std::fs::copy(ctl.state.join("job/channels.db"), &db_in_host);
+        }
+    });
     let stdout = g.stdout.clone();
     let reached = steps.lock().unwrap().clone();
     assert!(
@@ -293,12 +302,41 @@ echo '=== end ==='
         d * 100.0
     );
 
-    // The scan stored what vidtv carries ...
+    // The scan stored what the sky carries (on ChinaSat 9C, port A) ...
     let channels: Vec<serde_json::Value> =
         serde_json::from_str(g.part("channels").trim()).expect("channel list JSON");
+    let sky = g.sky.as_ref().expect("the emulated sky");
+    let mut sky_names: Vec<&str> = sky["transponders"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["port"] == "A")
+        .flat_map(|t| t["services"].as_array().unwrap().iter())
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    let mut names: Vec<&str> = channels
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    sky_names.sort_unstable();
+    names.sort_unstable();
+    assert_eq!(
+        names, sky_names,
+        "the scan did not store the sky's services:\n{stdout}"
+    );
+    // ... the guide came in for the channel's transponder, and the zap to channel 13 tuned its transponder as
+    // DVB-S2 8PSK: after the scan (whose last transponder is 12140 L) the sky locked 11880 R again.
     assert!(
-        channels.iter().any(|c| c["name"] == "Beethoven"),
-        "the scan did not store vidtv's service:\n{stdout}"
+        reached.iter().any(|m| m == "guide of channel 13"),
+        "no guide after the zap to channel 13:\n{stdout}"
+    );
+    let sky_log = g.part("sky");
+    let after_scan = &sky_log[sky_log
+        .rfind("12140L: locked")
+        .expect("the scan reached 12140 L")..];
+    assert!(
+        after_scan.contains("11880R: locked"),
+        "the zap to channel 13 did not lock its DVB-S2 transponder:\n{sky_log}"
     );
     // ... and the channel list on the screen is that list: the host renders the list screen from the box's
     // own database and the box's screen equals it.

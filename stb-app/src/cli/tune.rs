@@ -6,9 +6,7 @@ use serde::Serialize;
 use stb_app::dvb::{Adapter, SectionFilter};
 use stb_app::lnb::{Burst, Diseqc, Lnb, LnbSetting, Polarisation};
 use stb_app::tuner::linux::LinuxTuner;
-use stb_app::tuner::{
-    Fec, Modulation, Pilot, Rolloff, Signal, System, Transponder, TuneRequest, Tuner,
-};
+use stb_app::tuner::{Modulation, Pilot, Rolloff, Signal, System, Transponder, TuneRequest, Tuner};
 
 use super::{print_json, CliError, CliResult};
 
@@ -73,19 +71,65 @@ pub struct TransponderArgs {
     /// Symbol rate in kS/s (e.g. 28800).
     #[arg(long)]
     pub sr: Option<u32>,
+    /// Delivery system: dvbs (default) or dvbs2.
+    #[arg(long)]
+    pub system: Option<String>,
+    /// Modulation (DVB-S2): qpsk, 8psk, 16apsk, 32apsk or auto (default).
+    #[arg(long = "mod")]
+    pub modulation: Option<String>,
+    /// Inner code rate, e.g. 3/4, or auto (default).
+    #[arg(long)]
+    pub fec: Option<String>,
 }
 
 impl TransponderArgs {
-    /// The DVB-S transponder given, `None` when none is; a usage error when only some of the three are given.
+    /// The transponder given, `None` when none is; a usage error when only some of --freq, --pol and --sr are
+    /// given, or the system, modulation or code rate without them.
     pub fn given(&self) -> Result<Option<Transponder>, CliError> {
+        let modcod = self.system.is_some() || self.modulation.is_some() || self.fec.is_some();
         match (self.freq, &self.pol, self.sr) {
-            (Some(f), Some(p), Some(sr)) => transponder(f, p, sr).map(Some),
-            (None, None, None) => Ok(None),
+            (Some(f), Some(p), Some(sr)) => with_modcod(
+                transponder(f, p, sr)?,
+                self.system.as_deref().unwrap_or("dvbs"),
+                self.modulation.as_deref(),
+                self.fec.as_deref().unwrap_or("auto"),
+            )
+            .map(Some),
+            (None, None, None) if !modcod => Ok(None),
             _ => Err(CliError::usage(
                 "give a transponder with all of --freq, --pol and --sr",
             )),
         }
     }
+}
+
+/// The transponder with the delivery system, modulation and code rate the command line names (a DVB-S2 one with
+/// what it leaves out left to the demodulator); the combination is checked with the rest of the request.
+pub fn with_modcod(
+    t: Transponder,
+    system: &str,
+    modulation: Option<&str>,
+    fec: &str,
+) -> Result<Transponder, CliError> {
+    let system: System = system.parse().map_err(CliError::usage)?;
+    let modulation = match (modulation, system) {
+        (Some(m), _) => m.parse::<Modulation>().map_err(CliError::usage)?,
+        (None, System::DvbS) => Modulation::Qpsk,
+        (None, System::DvbS2) => Modulation::Auto,
+    };
+    let t = Transponder {
+        system,
+        modulation,
+        fec: fec.parse().map_err(CliError::usage)?,
+        rolloff: if system == System::DvbS2 {
+            Rolloff::Auto
+        } else {
+            Rolloff::R35
+        },
+        pilot: Pilot::Auto,
+        ..t
+    };
+    Ok(t)
 }
 
 /// A DVB-S transponder from the command line's units (MHz, polarisation letter, kS/s), refusing a frequency no
@@ -122,13 +166,7 @@ pub fn lnb_for(pol: Polarisation, name: Option<&str>) -> Result<Lnb, CliError> {
 pub fn request(a: &TuneArgs) -> Result<TuneRequest, CliError> {
     let given = transponder(a.freq, &a.pol, a.sr)?;
     let lnb = lnb_for(given.polarisation, a.lnb.as_deref())?;
-    let system: System = a.system.parse().map_err(CliError::usage)?;
-    let modulation = match (&a.modulation, system) {
-        (Some(m), _) => m.parse::<Modulation>().map_err(CliError::usage)?,
-        (None, System::DvbS) => Modulation::Qpsk,
-        (None, System::DvbS2) => Modulation::Auto,
-    };
-    let fec: Fec = a.fec.parse().map_err(CliError::usage)?;
+    let transponder = with_modcod(given, &a.system, a.modulation.as_deref(), &a.fec)?;
     let mut diseqc = Diseqc::default();
     if let Some(p) = &a.diseqc {
         diseqc.committed = Some(Diseqc::parse_port(p).map_err(|e| CliError::usage(e.to_string()))?);
@@ -153,18 +191,6 @@ pub fn request(a: &TuneArgs) -> Result<TuneRequest, CliError> {
             "--timeout must be between 0 and 600 seconds",
         ));
     }
-    let transponder = Transponder {
-        system,
-        modulation,
-        fec,
-        rolloff: if system == System::DvbS2 {
-            Rolloff::Auto
-        } else {
-            Rolloff::R35
-        },
-        pilot: Pilot::Auto,
-        ..given
-    };
     let req = TuneRequest {
         transponder,
         lnb,

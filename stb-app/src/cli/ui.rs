@@ -523,8 +523,15 @@ impl Backend {
         };
         let until = Instant::now() + Duration::from_secs(4);
         let mut entries = Vec::new();
+        // What this collection brought, for the log: events and the services they belong to.
+        let mut events = 0usize;
+        let mut services = std::collections::BTreeSet::new();
+        let said = |events: usize, services: &std::collections::BTreeSet<(u16, u16, u16)>| {
+            eprintln!("ui: guide: {events} events of {} services", services.len())
+        };
         while Instant::now() < until {
             if let Ok(r) = requests.try_recv() {
+                said(events, &services);
                 self.flush_epg(&mut entries);
                 // Something else to do (the next channel, a key): the guide waits for the next tune.
                 self.pending = Some(r);
@@ -548,6 +555,8 @@ impl Backend {
                 eit.transport_stream_id,
                 eit.service_id(),
             );
+            events += eit.events.len();
+            services.insert(service);
             for e in &eit.events {
                 let short = e.descriptors.iter().find_map(|d| match d {
                     ts_si::descriptors::Descriptor::ShortEvent(s) => Some(s),
@@ -569,6 +578,7 @@ impl Backend {
                 self.flush_epg(&mut entries);
             }
         }
+        said(events, &services);
         self.flush_epg(&mut entries);
     }
 
