@@ -80,6 +80,14 @@ pub struct Transponder {
     pub services: Vec<Service>,
     #[serde(default)]
     pub faults: Faults,
+    /// How the kernel loops the multiplex: "restamp" (seamless: time stamps go on, the default) or
+    /// "discontinuity" (time stamps begin again, announced by the discontinuity indicator).
+    #[serde(default = "default_loop", rename = "loop")]
+    pub looping: String,
+}
+
+fn default_loop() -> String {
+    "restamp".into()
 }
 
 fn default_rolloff() -> f64 {
@@ -251,6 +259,9 @@ impl Sky {
                     .map_err(|e| DefinitionError::Invalid(format!("{at}: {e}")))?;
                 tp.vidtv_rolloff()
                     .map_err(|e| DefinitionError::Invalid(format!("{at}: {e}")))?;
+                if !["restamp", "discontinuity"].contains(&tp.looping.as_str()) {
+                    return bad(format!("{at}: loop must be restamp or discontinuity"));
+                }
                 if tp.system == "DVB-S" && tp.modulation != "QPSK" {
                     return bad(format!("{at}: DVB-S is QPSK only"));
                 }

@@ -81,6 +81,9 @@ pub struct TransponderInfo {
     pub transport_stream_id: u16,
     pub rate_bps: u64,
     pub file: String,
+    /// "restamp" or "discontinuity".
+    #[serde(rename = "loop")]
+    pub looping: String,
     pub services: Vec<ServiceInfo>,
 }
 
@@ -250,6 +253,7 @@ fn transponder(
         es,
         si: tables,
         pcr_pids,
+        periodic: tp.looping == "restamp",
     };
     let mut packets = loop {
         match mux::mux(&input) {
@@ -329,7 +333,7 @@ pub fn generate(
             let _ = writeln!(
                 conf,
                 "tp name={} if={} voltage={} tone=off port={} system={} modulation={} sr={} fec={} rolloff={} \
-                 level={} cn={} rate={} ts={} loop=restamp",
+                 level={} cn={} rate={} ts={} loop={}",
                 tp.name(),
                 tp.if_khz(sat),
                 tp.voltage(),
@@ -342,7 +346,8 @@ pub fn generate(
                 (tp.level_dbm * 1000.0).round() as i64,
                 (tp.cn_db * 1000.0).round() as i64,
                 rate,
-                file
+                file,
+                tp.looping
             );
             manifest.transponders.push(TransponderInfo {
                 satellite: sat.name.clone(),
@@ -362,6 +367,7 @@ pub fn generate(
                 transport_stream_id: tp.transport_stream_id,
                 rate_bps: rate,
                 file,
+                looping: tp.looping.clone(),
                 services,
             });
             reports.extend(report);

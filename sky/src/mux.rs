@@ -6,7 +6,8 @@
 //! send); PSI/SI sections when due; otherwise PES data by earliest deadline (its DTS), each PES no earlier
 //! than its stream allows (video 0.7 s, audio 0.25 s before its DTS); otherwise a null packet. PCRs are exact
 //! for each packet's position at the multiplex rate. Four periods are scheduled from an empty start and the
-//! fourth is kept, once it repeats the third.
+//! fourth is kept, once it repeats the third. A loop that is not periodic (`loop=discontinuity`) is one period
+//! from an empty start, its time stamps from zero.
 
 use ts_si::section::packetize;
 use ts_si::ts::{AdaptationFieldRepr, Pcr, TsPacketRepr, PACKET_SIZE};
@@ -18,7 +19,7 @@ use crate::pes::{set_timestamps, PesPacket};
 const LOOP_27M: u64 = LOOP_90K * 300;
 /// PCRs per loop on each PCR PID: one every 34.97 ms, inside DVB's 40 ms, on a grid that repeats with the loop.
 const PCRS_PER_LOOP: u64 = 302;
-/// Periods scheduled; the last is kept.
+/// Periods scheduled for a periodic loop; the last is kept.
 const PERIODS: u64 = 4;
 
 /// One elementary stream to multiplex.
@@ -50,6 +51,9 @@ pub struct MuxInput {
     pub si: Vec<SiInput>,
     /// PIDs that carry a PCR (each programme's).
     pub pcr_pids: Vec<u16>,
+    /// One period of a periodic stream (the player moves time stamps on at every pass); otherwise one loop from a
+    /// cold start whose time stamps begin again at every pass (`loop=discontinuity`).
+    pub periodic: bool,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq)]
@@ -75,6 +79,9 @@ pub fn packets_for(bps: u64) -> u32 {
 
 struct EsState<'a> {
     input: &'a EsInput,
+    /// The last period whose PES are sent, and the period whose time frame is kept.
+    last_period: u64,
+    kept: u64,
     period: u64,
     index: usize,
     /// The PES being sent (time stamps already set) and how much of it is out.
@@ -92,7 +99,7 @@ impl EsState<'_> {
         if let Some((_, _, dts)) = &self.current {
             return Some(*dts);
         }
-        if self.input.pes.is_empty() || self.period > PERIODS {
+        if self.input.pes.is_empty() || self.period > self.last_period {
             return None;
         }
         let dts = self.next_dts();
@@ -103,7 +110,7 @@ impl EsState<'_> {
         let shift = self.period * LOOP_90K;
         let mut bytes = p.bytes.clone();
         // Time stamps in the kept period's frame: the sim time minus the periods before it.
-        let base = (PERIODS - 1) * LOOP_90K;
+        let base = self.kept * LOOP_90K;
         let pts = (p.pts + shift + (1 << 33) - base) & 0x1_FFFF_FFFF;
         let dts = (p.dts + shift + (1 << 33) - base) & 0x1_FFFF_FFFF;
         set_timestamps(&mut bytes, pts, dts);
@@ -158,11 +165,14 @@ struct Shape {
 pub fn mux(input: &MuxInput) -> Result<Vec<[u8; PACKET_SIZE]>, MuxError> {
     let n = u64::from(input.packets);
     let rate = rate_bps(input.packets);
+    let periods = if input.periodic { PERIODS } else { 1 };
     let mut es: Vec<EsState> = input
         .es
         .iter()
         .map(|e| EsState {
             input: e,
+            last_period: if input.periodic { PERIODS } else { 0 },
+            kept: periods - 1,
             period: 0,
             index: 0,
             current: None,
@@ -172,7 +182,7 @@ pub fn mux(input: &MuxInput) -> Result<Vec<[u8; PACKET_SIZE]>, MuxError> {
     // One queue per PID, whatever number of inputs name it, so its continuity counters follow the sending order.
     let mut by_pid: std::collections::BTreeMap<u16, Vec<(u64, Vec<u8>)>> = Default::default();
     for s in &input.si {
-        for p in 0..PERIODS {
+        for p in 0..periods {
             for (t, sec) in &s.items {
                 by_pid
                     .entry(s.pid)
@@ -206,14 +216,14 @@ pub fn mux(input: &MuxInput) -> Result<Vec<[u8; PACKET_SIZE]>, MuxError> {
     };
     let mut noise = Noise(0x9E37_79B9_7F4A_7C15);
     let mut out = Vec::with_capacity(input.packets as usize);
-    let mut shapes: Vec<Vec<Shape>> = vec![Vec::new(); PERIODS as usize];
+    let mut shapes: Vec<Vec<Shape>> = vec![Vec::new(); periods as usize];
     let mut late = 0;
 
-    for slot in 0..PERIODS * n {
+    for slot in 0..periods * n {
         let now_27m = (slot as u128 * LOOP_27M as u128 / n as u128) as u64;
         let now_90k = now_27m / 300;
         let period = slot / n;
-        let kept = period == PERIODS - 1;
+        let kept = period == periods - 1;
         let pcr = pcr_at(slot % n, n);
 
         // 1. A PCR that is due.
@@ -359,7 +369,7 @@ pub fn mux(input: &MuxInput) -> Result<Vec<[u8; PACKET_SIZE]>, MuxError> {
     if late > 0 {
         return Err(MuxError::TooSlow { late, rate });
     }
-    if shapes[PERIODS as usize - 1] != shapes[PERIODS as usize - 2] {
+    if input.periodic && shapes[PERIODS as usize - 1] != shapes[PERIODS as usize - 2] {
         return Err(MuxError::NotPeriodic { rate });
     }
     Ok(out)
@@ -424,6 +434,7 @@ mod tests {
                 items: (0..10).map(|k| (k * 90_000, pat.clone())).collect(),
             }],
             pcr_pids: vec![0x101],
+            periodic: true,
         };
         let out = mux(&input).unwrap();
         assert_eq!(out.len() as u32, input.packets);
@@ -455,12 +466,58 @@ mod tests {
     }
 
     #[test]
+    fn a_loop_from_a_cold_start_begins_its_time_stamps_at_the_delay() {
+        let input = MuxInput {
+            packets: packets_for(400_000),
+            es: vec![audio_like()],
+            si: vec![],
+            pcr_pids: vec![0x101],
+            periodic: false,
+        };
+        let out = mux(&input).unwrap();
+        let first = TsPacket::new_checked(&out[0][..]).unwrap();
+        assert_eq!(first.pid(), 0x101);
+        let pcr = first.adaptation_field().and_then(|a| a.pcr()).unwrap();
+        assert!(
+            pcr.ticks_27mhz() < 27_000,
+            "the first PCR at the loop's start"
+        );
+        let pts: Vec<u64> = out
+            .iter()
+            .filter_map(|r| {
+                let p = TsPacket::new_checked(&r[..]).ok()?;
+                let pes = p.payload().filter(|_| p.payload_unit_start_indicator())?;
+                crate::pes::timestamps(pes).map(|t| t.0)
+            })
+            .collect();
+        // Every frame whose sending may start before the loop ends, once; the ones after it are lost at every
+        // pass, as in any file looped as it is.
+        let sendable = audio_like()
+            .pes
+            .iter()
+            .filter(|p| p.dts < LOOP_90K + 22_500)
+            .count();
+        // (The last one may open its window between the loop's last packet and its end.)
+        assert!(
+            (sendable - 1..=sendable).contains(&pts.len()),
+            "{} of {sendable}",
+            pts.len()
+        );
+        assert_eq!(pts[0], 72_000);
+        assert!(
+            pts.windows(2).all(|w| w[1] == w[0] + 2160),
+            "in order, none twice"
+        );
+    }
+
+    #[test]
     fn a_rate_too_low_is_refused() {
         let input = MuxInput {
             packets: packets_for(100_000),
             es: vec![audio_like()],
             si: vec![],
             pcr_pids: vec![0x101],
+            periodic: true,
         };
         assert!(matches!(mux(&input), Err(MuxError::TooSlow { .. })));
     }
@@ -474,6 +531,7 @@ mod tests {
             es: vec![e],
             si: vec![],
             pcr_pids: vec![0x101],
+            periodic: true,
         };
         let out = mux(&input).unwrap();
         let p = out

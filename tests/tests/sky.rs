@@ -288,7 +288,41 @@ echo "=== end ==="
         .unwrap_or_else(|| panic!("no TDT time: {}", a["time"]));
     assert!((tdt - now).abs() < 30, "TDT {tdt}, box clock {now}");
 
-    // Two loops of the diagnostics transponder: twice its faults.
+    // Two loops of the diagnostics transponder (looped as a generator loops a test file): where its time base
+    // starts again, the PCR goes back and the packet that carries it says so with the discontinuity indicator; there
+    // is no other PCR jump.
+    let tp = transponder(sky, 12100, "L");
+    assert_eq!(tp["loop"], "discontinuity");
+    let data = std::fs::read(dir.join("12100L.ts")).expect("the capture came out");
+    let pcr_pid = tp["services"][0]["video_pid"].as_u64().unwrap() as u16;
+    let packets: Vec<&[u8]> = PacketIter::new(&data).filter_map(|p| p.ok()).collect();
+    let p = pcrs(&data, pcr_pid);
+    let mut restarts = 0;
+    for w in p.windows(2) {
+        if w[1].1 < w[0].1 {
+            restarts += 1;
+            let flagged = TsPacket::new_checked(packets[w[1].0]).is_ok_and(|t| {
+                t.adaptation_field()
+                    .is_some_and(|a| a.discontinuity_indicator())
+            });
+            assert!(
+                flagged,
+                "a new time base at packet {} without the indicator",
+                w[1].0
+            );
+        } else {
+            assert!(
+                w[1].1 - w[0].1 <= 40 * 27_000,
+                "a PCR gap of {} ticks",
+                w[1].1 - w[0].1
+            );
+        }
+    }
+    assert!(
+        (1..=2).contains(&restarts),
+        "{restarts} time-base restarts in two loops"
+    );
+    // And twice its faults.
     let a = analyse(&dir.join("12100L.ts"));
     let errors = &a["errors"];
     assert_eq!(errors["transport_errors"], 20, "{errors}");
