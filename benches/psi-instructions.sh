@@ -29,4 +29,5 @@ awk -v o="$ours" -v p="$peer" -v n="$packets" -v r="$rounds" 'BEGIN {
     printf "  ts-si           %6.1f\n", o / (n * r)
     printf "  mpeg2ts-reader  %6.1f\n", p / (n * r)
     printf "  ratio (mpeg2ts-reader / ts-si) %.2f\n", p / o
+    printf "RESULT psi-instructions ours=%.1f peer=%.1f unit=instructions/packet peer_name=mpeg2ts-reader better=lower ratio=%.2f\n", o / (n * r), p / (n * r), o / p
 }'

@@ -43,4 +43,7 @@ echo "$out" | awk -v rounds="$rounds" '
         printf "%-12s %14s %10s\n", "tool", "mean wall (s)", "services"
         for (k in t) printf "%-12s %14.2f %10s\n", k, t[k] / rounds, n[k]
         printf "ratio stb-app / dvbv5-scan: %.2f\n", t["stb-app"] / t["dvbv5-scan"]
+        if (n["stb-app"] != n["dvbv5-scan"]) { print "benches/scan.sh: the two found different numbers of services"; exit 1 }
+        printf "RESULT scan-preset ours=%.2f peer=%.2f unit=s peer_name=dvbv5-scan better=lower ratio=%.2f\n",
+            t["stb-app"] / rounds, t["dvbv5-scan"] / rounds, t["stb-app"] / t["dvbv5-scan"]
     }'

@@ -1,56 +1,61 @@
 #!/usr/bin/env bash
-# Benchmark (not a test): time from the tune call to FE_HAS_LOCK and to the first complete PAT, stb-app side by
-# side with dvbv5-zap (libdvbv5), in the same emulated box on the same vidtv adapter.
+# Benchmark (not a test): time from starting the tuning process to FE_HAS_LOCK and to the first complete PAT,
+# stb-app side by side with the LinuxTV tools (libdvbv5), in the same emulated box on the same vidtv adapter.
 #
-# vidtv carries its multiplex on two frequencies here, and every round alternates between them, so each tune is
-# a real retune. Whole processes are timed (start, open, tune, wait, exit), N rounds each, with the guest clock.
-#   benches/tune-to-pat.sh [ROUNDS]      (default 40)
+# vidtv carries its own multiplex on two frequencies here, and every round alternates between them, so each tune is
+# a real retune. Whole processes are timed with the guest's monotonic clock (start, open, tune, wait, exit), and each
+# round runs
+# ours and the peer one after the other:
+#   lock: `stb-app tune` against `dvbv5-zap -x` (exits once locked);
+#   PAT:  `stb-app tune --pat` against one `dvbv5-scan` process, timed at the moment its log says the PAT came
+#         (libdvbv5's "received table 0x00"): one peer process, no program of ours in its time.
+# Prints the medians with the spread of the per-round ratios and, per measure, a RESULT line (benches/all.sh
+# collects those).
+#   benches/tune-to-pat.sh [ROUNDS]      (default 20)
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
-rounds=${1:-40}
+rounds=${1:-20}
 guest=$(cat <<GUEST
 set -e
-cat > /tmp/ch.conf <<EOF2
-[a]
-	DELIVERY_SYSTEM = DVBS
-	FREQUENCY = 11362000
-	POLARIZATION = HORIZONTAL
-	SYMBOL_RATE = 27500000
-	INNER_FEC = AUTO
-[b]
-	DELIVERY_SYSTEM = DVBS
-	FREQUENCY = 11462000
-	POLARIZATION = HORIZONTAL
-	SYMBOL_RATE = 27500000
-	INNER_FEC = AUTO
-EOF2
-now() { cut -d' ' -f1 /proc/uptime; }
-ms() { awk -v a="\$1" -v b="\$2" -v n="$rounds" 'BEGIN { printf "%.1f", (b - a) * 1000 / n }'; }
-freq() { if [ \$((\$1 % 2)) = 0 ]; then echo 11362; else echo 11462; fi; }
-name() { if [ \$((\$1 % 2)) = 0 ]; then echo a; else echo b; fi; }
-run() { # \$1: label, \$2: command template with @F@ (MHz) or @N@ (channel name)
-    i=0; t0=\$(now)
-    while [ \$i -lt $rounds ]; do
-        cmd=\$(echo "\$2" | sed "s/@F@/\$(freq \$i)/; s/@N@/\$(name \$i)/")
-        sh -c "\$cmd" >/dev/null 2>&1 || { echo "FAILED: \$cmd" >&2; exit 1; }
-        i=\$((i+1))
-    done
-    echo "\$1 \$(ms \$t0 \$(now))"
+conf() { printf "[\$1]\n\tDELIVERY_SYSTEM = DVBS\n\tFREQUENCY = \$2\n\tPOLARIZATION = HORIZONTAL\n\tSYMBOL_RATE = 27500000\n\tINNER_FEC = AUTO\n"; }
+{ conf a 11362000; conf b 11462000; } > /tmp/ch.conf
+conf a 11362000 > /tmp/a.conf
+conf b 11462000 > /tmp/b.conf
+# The guest's monotonic clock in ns (/proc/uptime counts in 10 ms steps; busybox date has no %N).
+now() { awk '/^now at/ { print \$3; exit }' /proc/timer_list; }
+ms() { awk -v a="\$1" -v b="\$2" 'BEGIN { printf "%.1f", (b - a) / 1e6 }'; }
+timed() { a=\$(now); sh -c "\$1" >/dev/null 2>&1 || { echo "FAILED: \$1" >&2; exit 1; }; ms \$a \$(now); }
+pat_peer() { # one dvbv5-scan process, timed when its log says the PAT came
+    a=\$(now)
+    t=\$(dvbv5-scan -v -F -l UNIVERSAL -o /tmp/o.conf /tmp/\$1.conf 2>&1 |
+        awk '/received table 0x00/ {
+            while ((getline u < "/proc/timer_list") > 0) if (u ~ /^now at/) { split(u, x, " "); print x[3]; exit }
+        }')
+    [ -n "\$t" ] || { echo "FAILED: no PAT from dvbv5-scan" >&2; exit 1; }
+    ms \$a \$t
 }
-run stb-app-lock 'stb-app tune --freq @F@ --pol h --sr 27500 --lnb universal'
-run dvbv5-zap-lock 'dvbv5-zap -c /tmp/ch.conf -l UNIVERSAL -x @N@'
-run stb-app-pat 'stb-app tune --freq @F@ --pol h --sr 27500 --lnb universal --pat'
-run dvbv5-zap-pat 'dvbv5-zap -c /tmp/ch.conf -l UNIVERSAL -x @N@ && stb-app sections --pid 0 --table 0'
-echo internal \$(stb-app tune --freq 11462 --pol h --sr 27500 --pat --json)
+i=0
+while [ \$i -lt $rounds ]; do
+    if [ \$((i % 2)) = 0 ]; then f=11362; n=a; else f=11462; n=b; fi
+    echo "round \$i \$(timed "stb-app tune --freq \$f --pol h --sr 27500 --lnb universal") \
+\$(timed "dvbv5-zap -c /tmp/ch.conf -l UNIVERSAL -x \$n") \
+\$(timed "stb-app tune --freq \$f --pol h --sr 27500 --lnb universal --pat") \$(pat_peer \$n)"
+    i=\$((i+1))
+done
+echo internal \$(stb-app tune --freq 11462 --pol h --sr 27500 --lnb universal --pat --json)
 GUEST
 )
 out=$("$top/images/run" --headless --no-build --vidtv vidtv_valid_dvb_s_freqs=11362000,11462000 -- sh -c "$guest")
 echo "$out" | grep internal >&2 || true
-declare -A t
-while read -r k v; do t[$k]=$v; done < <(echo "$out" | grep -v '^internal')
-printf '%-34s %10s %10s %8s\n' "per tune, mean of $rounds rounds" "stb-app" "dvbv5-zap" "ratio"
-for what in lock pat; do
-    a=${t[stb-app-$what]} b=${t[dvbv5-zap-$what]}
-    printf '%-34s %8s ms %7s ms %8s\n' "tune call -> $( [ $what = lock ] && echo FE_HAS_LOCK || echo 'first PAT' )" "$a" "$b" \
-        "$(awk -v a="$a" -v b="$b" 'BEGIN { printf "%.2f", a / b }')"
-done
+echo "$out" | grep '^round' | python3 -c '
+import statistics, sys
+rows = [list(map(float, l.split()[2:])) for l in sys.stdin]
+print("per tune, %d rounds (ms)            stb-app  median   peer  median   ratio of medians  per-round ratio min/median/max" % len(rows))
+for name, peer, a, b in [("tune call -> FE_HAS_LOCK", "dvbv5-zap", 0, 1), ("tune call -> first PAT", "dvbv5-scan", 2, 3)]:
+    ours = [r[a] for r in rows]; theirs = [r[b] for r in rows]
+    ratios = sorted(o / t for o, t in zip(ours, theirs))
+    mo, mt = statistics.median(ours), statistics.median(theirs)
+    print("%-34s %8.1f     %-10s %7.1f   %5.2f             %.2f / %.2f / %.2f" % (name, mo, peer, mt, mo / mt, ratios[0], statistics.median(ratios), ratios[-1]))
+    key = "tune-lock" if a == 0 else "tune-pat"
+    print("RESULT %s ours=%.1f peer=%.1f unit=ms peer_name=%s better=lower ratio=%.2f" % (key, mo, mt, peer, mo / mt))
+'

@@ -2,6 +2,7 @@
 //! service information, user interface and activation built on it.
 
 pub mod channels;
+pub mod console;
 pub mod dvb;
 pub mod lnb;
 pub mod scan;

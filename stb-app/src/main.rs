@@ -1,4 +1,6 @@
-//! `stb-app`: the box's program. Subcommands give technicians the tuner without the UI.
+//! `stb-app`: the technician's commands on the box's console (the tuner, scans, the channel list, the card and
+//! activation, transport-stream files). `stb-app ui` and `stb-app render` run the box's main program, `stb-box`,
+//! which carries the screens and their libraries, so that these commands start without them.
 
 mod cli;
 
@@ -62,10 +64,18 @@ enum Command {
     Remote(cli::remote::RemoteArgs),
     /// Record the transport stream (all of it or some PIDs) from dvr0 into a file.
     Capture(cli::capture::CaptureArgs),
-    /// Render a screen of the UI to a PNG file (headless), or list the screens.
-    Render(cli::render::RenderArgs),
-    /// The box's screens on the framebuffer, driven by the remote (the box's main program).
-    Ui(cli::ui::UiArgs),
+    /// Render a screen of the UI to a PNG file (headless), or list the screens (`stb-app render --help` for more).
+    #[command(disable_help_flag = true)]
+    Render {
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
+    /// The box's screens on the framebuffer, driven by the remote: the box's main program (`stb-app ui --help`).
+    #[command(disable_help_flag = true)]
+    Ui {
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -144,8 +154,8 @@ fn main() {
         } => cli::card::listen(a),
         Command::Scan(a) => cli::scan::run(a),
         Command::Remote(a) => cli::remote::run(a),
-        Command::Render(a) => cli::render::run(a),
-        Command::Ui(a) => cli::ui::run(a),
+        Command::Render { args } => cli::run_box_program("render", args),
+        Command::Ui { args } => cli::run_box_program("ui", args),
         Command::Ts { what } => {
             let stdout = std::io::stdout();
             let mut out = stdout.lock();

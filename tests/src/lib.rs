@@ -17,6 +17,22 @@ static ONE_BOX: Mutex<()> = Mutex::new(());
 pub const CHINASAT_VIDTV: &str =
     "vidtv_valid_dvb_s_freqs=10840000,10880000,10920000,10960000,11020000,11060000,11100000,11140000";
 
+/// A program `images/build` built for the host (`stb-box`, `dish-align`, `sky`; `stb-app` is the static build for
+/// the host's triple).
+pub fn host_program(name: &str) -> PathBuf {
+    let release = top().join("target/release").join(name);
+    if name != "stb-app" {
+        return release;
+    }
+    std::fs::read_dir(top().join("target"))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path().join("release/stb-app"))
+        .find(|p| p.exists() && !p.starts_with(top().join("target/release")))
+        .unwrap_or(release)
+}
+
 pub fn top() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()

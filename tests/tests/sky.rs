@@ -202,7 +202,7 @@ fn unix(t: &str) -> Option<i64> {
 }
 
 fn analyse(file: &Path) -> Value {
-    let out = std::process::Command::new(box_tests::top().join("target/release/stb-app"))
+    let out = std::process::Command::new(box_tests::host_program("stb-app"))
         .args(["ts", "analyze", "--json"])
         .arg(file)
         .output()

@@ -88,8 +88,8 @@ echo "ht16k33 /dev/$bus 0x70" > /etc/stb/front-panel
     done
 ) &
 panel=$!
-kill $(pidof stb-app)
-while pidof stb-app >/dev/null; do sleep 0.1; done
+kill $(pidof stb-box)
+while pidof stb-box >/dev/null; do sleep 0.1; done
 echo '=== restarted ==='
 i=0
 while [ ! -e /job/host-done ] && [ $i -lt 1800 ]; do sleep 0.3; i=$((i+1)); done
@@ -294,7 +294,7 @@ echo '=== end ==='
 
     // The wizard's first screen on the box is the reviewed golden image, pixel for pixel within anti-aliasing.
     let shot = read_ppm(&wizard_shot).expect("screendump of the wizard");
-    let golden = png(&top().join("stb-app/tests/golden/wizard-language-zh-1280x720.png"));
+    let golden = png(&top().join("stb-box/tests/golden/wizard-language-zh-1280x720.png"));
     let d = difference(&shot, &golden);
     assert!(
         d < 0.002,
@@ -342,7 +342,7 @@ echo '=== end ==='
     // own database and the box's screen equals it.
     assert!(db.exists(), "the box's channel database did not come out");
     let expected = work.join("list.png");
-    let status = std::process::Command::new(top().join("target/release/stb-app"))
+    let status = std::process::Command::new(box_tests::host_program("stb-box"))
         .args(["render", "--screen", "channel-list", "--lang", "zh", "--db"])
         .arg(&db)
         .arg("--out")
@@ -380,7 +380,7 @@ ls -l /var/lib/stb
 echo '=== disk full ==='
 i=0
 while [ ! -e /job/host-done ] && [ $i -lt 600 ]; do sleep 0.3; i=$((i+1)); done
-pidof stb-app >/dev/null && echo "ui still running"
+pidof stb-box >/dev/null && echo "ui still running"
 "#;
     let work = std::env::temp_dir().join(format!("stb-ui-full-{}", std::process::id()));
     std::fs::create_dir_all(&work).unwrap();

@@ -3,10 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use activation::engine::{Activation, BoxIdentity};
-use activation::message::BoxId;
 use activation::status::Lang;
-use activation::store::Store;
 use serde::Serialize;
 use smartcard::reader::{Reader, ReaderConfig};
 
@@ -33,6 +30,7 @@ impl AnyReader {
 }
 
 use super::{print_json, CliError, CliResult};
+use stb_app::console::{activation, box_id};
 
 #[derive(clap::Args, Debug, Clone)]
 pub struct ReaderArgs {
@@ -43,25 +41,6 @@ pub struct ReaderArgs {
     /// resets in-band.
     #[arg(long)]
     pub phoenix: bool,
-}
-
-/// The box id provisioned in the image (`/etc/stb/box-id`), or `STB_BOX_ID`.
-fn box_id() -> Result<BoxId, CliError> {
-    let text = match std::env::var("STB_BOX_ID") {
-        Ok(v) => v,
-        Err(_) => std::fs::read_to_string("/etc/stb/box-id").map_err(|e| {
-            CliError::failed(format!(
-                "no box id: /etc/stb/box-id: {e} (set STB_BOX_ID to override)"
-            ))
-        })?,
-    };
-    text.trim()
-        .parse()
-        .map_err(|e| CliError::failed(format!("box id '{}' is not valid: {e}", text.trim())))
-}
-
-fn state_dir() -> PathBuf {
-    super::data_dir().join("activation")
 }
 
 fn now() -> i64 {
@@ -143,12 +122,6 @@ pub fn info(a: &ReaderArgs, json: bool) -> CliResult {
         );
     }
     Ok(0)
-}
-
-pub fn activation() -> Result<Activation, CliError> {
-    let identity = BoxIdentity::with_firmware_key(box_id()?);
-    Activation::open(identity, Store::new(state_dir()))
-        .map_err(|e| CliError::failed(format!("activation state: {e}")))
 }
 
 pub fn status(a: &ReaderArgs, json: bool) -> CliResult {

@@ -1,22 +1,11 @@
-//! The household's interface. Below the screens, plain data that tests drive without rendering: what each remote
-//! key means ([`keys`]), how the box moves between channels ([`zapping`]), the remote itself ([`remote`]).
-//! The Slint screens (`stb-app/ui/*.slint`) are drawn by the software renderer on our own [`platform`] with the
-//! pinned [`fonts`]; [`render`] turns frames into PNG files.
+//! The household's interface as plain data that tests drive without rendering: what each remote key means
+//! ([`keys`]), how the box moves between channels ([`zapping`]), the remote itself ([`remote`]), the screens' state
+//! and what they ask of the backend ([`model`]), the optional front panel ([`front_panel`]) and a household's box
+//! in a known state ([`samples`]). The screens themselves are drawn by the box's main program (`stb-box`).
 
-pub mod fonts;
-pub mod framebuffer;
 pub mod front_panel;
 pub mod keys;
 pub mod model;
-pub mod platform;
 pub mod remote;
-pub mod render;
 pub mod samples;
-pub mod shell;
-pub mod view;
 pub mod zapping;
-
-/// The compiled .slint screens.
-pub mod screens {
-    slint::include_modules!();
-}

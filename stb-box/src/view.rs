@@ -9,9 +9,9 @@ use std::time::Instant;
 
 use slint::{ComponentHandle, Model, ModelRc, SharedString, VecModel};
 
-use super::model::{self, Lang, Notice, PlayState, Screen, SettingsMode, Ui};
-use super::screens::{self as s, App};
-use super::zapping::ListKind;
+use crate::screens::{self as s, App};
+use stb_app::ui::model::{self, Lang, Notice, PlayState, Screen, SettingsMode, Ui};
+use stb_app::ui::zapping::ListKind;
 
 fn text(v: impl Into<SharedString>) -> SharedString {
     v.into()

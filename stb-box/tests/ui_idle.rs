@@ -6,7 +6,8 @@ use std::time::{Duration, Instant};
 
 use stb_app::ui::keys::Action;
 use stb_app::ui::model::{Event, Lang, Screen};
-use stb_app::ui::{render, samples, shell};
+use stb_app::ui::samples;
+use stb_box::{render, shell};
 
 #[test]
 fn an_idle_tick_draws_nothing_and_a_key_draws_only_what_it_changed() {

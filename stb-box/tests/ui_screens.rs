@@ -6,8 +6,8 @@ use std::path::PathBuf;
 
 use stb_app::ui::keys::Action;
 use stb_app::ui::model::{Event, Lang, Notice, Screen};
-use stb_app::ui::render::Frame;
-use stb_app::ui::shell;
+use stb_box::render::Frame;
+use stb_box::shell;
 
 mod support;
 
@@ -170,7 +170,7 @@ fn every_screen_string_is_translated() {
     assert!(ids.len() > 80, "found only {} strings", ids.len());
     for lang in ["zh_CN", "bo"] {
         let po =
-            std::fs::read_to_string(ui_dir.join(format!("lang/{lang}/LC_MESSAGES/stb-app.po")))
+            std::fs::read_to_string(ui_dir.join(format!("lang/{lang}/LC_MESSAGES/stb-box.po")))
                 .unwrap();
         let mut map = std::collections::HashMap::new();
         let mut id = None;

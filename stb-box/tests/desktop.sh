@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # The app in a desktop window (`stb-app ui --window`, built with `--features desktop`): started under Xvfb, keys
 # typed into its window with xdotool reach the UI model through Slint (the wizard moves on to Tibetan and to the
-# satellite step), and it stops cleanly. Called by tests/run; needs the packages of stb-app/tests/setup.sh.
+# satellite step), and it stops cleanly. Called by tests/run; needs the packages of stb-box/tests/setup.sh.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
-cargo build -q --locked -p stb-app --features desktop
-app=${CARGO_TARGET_DIR:-$top/target}/debug/stb-app
+cargo build -q --locked -p stb-box --features desktop
+app=${CARGO_TARGET_DIR:-$top/target}/debug/stb-box
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 export app work

@@ -8,12 +8,13 @@ use std::time::Instant;
 use slint::platform::software_renderer::MinimalSoftwareWindow;
 use slint::{ComponentHandle, PhysicalSize, PlatformError};
 
-use super::fonts::{self, FontReport};
-use super::model::{self, Lang, Notice, Screen, Ui};
-use super::platform::{BoxPlatform, Display, WindowHandle};
-use super::render::{self, Frame};
-use super::screens::{App, Theme};
-use super::{samples, view};
+use crate::fonts::{self, FontReport};
+use crate::platform::{BoxPlatform, Display, WindowHandle};
+use crate::render::{self, Frame};
+use crate::screens::{App, Theme};
+use crate::view;
+use stb_app::ui::model::{self, Lang, Notice, Screen, Ui};
+use stb_app::ui::samples;
 
 /// The window of this thread's app.
 pub struct Shell {
@@ -144,16 +145,16 @@ pub fn render_installed(
     screen: Screen,
     lang: Lang,
     size: PhysicalSize,
-    channels: Vec<crate::channels::Channel>,
+    channels: Vec<stb_app::channels::Channel>,
 ) -> Result<Frame, PlatformError> {
     let shell = open(size, None)?;
     let now = Instant::now();
     let mut ui = Ui::new(lang, channels, true, None);
     let first = ui.first_channel().map(|c| c.number);
-    ui.zapper = super::zapping::Zapper::new(ui.channels.clone(), first);
+    ui.zapper = stb_app::ui::zapping::Zapper::new(ui.channels.clone(), first);
     ui.start(now);
     if screen == Screen::ChannelList {
-        ui.key(super::keys::Action::Ok, now);
+        ui.key(stb_app::ui::keys::Action::Ok, now);
     } else {
         ui.screen = screen;
     }

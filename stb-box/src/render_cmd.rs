@@ -4,10 +4,10 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
+use crate::shell;
 use stb_app::ui::model::{self, Screen};
-use stb_app::ui::shell;
 
-use super::CliError;
+use stb_app::console::CliError;
 
 /// `--size WIDTHxHEIGHT` of `stb-app render` and `stb-app ui --window`.
 pub fn screen_size(s: &str) -> Result<slint::PhysicalSize, String> {
@@ -77,7 +77,7 @@ pub fn run(args: &RenderArgs) -> Result<i32, CliError> {
             .window
             .as_deref()
             .ok_or_else(|| CliError::failed("no window to time"))?;
-        let mut times = stb_app::ui::render::time_full_frames(window, n.max(1) as usize);
+        let mut times = crate::render::time_full_frames(window, n.max(1) as usize);
         times.sort_by(f64::total_cmp);
         let median = times[times.len() / 2];
         println!(

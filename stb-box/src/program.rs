@@ -9,6 +9,9 @@ use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use crate::framebuffer::Framebuffer;
+use crate::platform::Display;
+use crate::shell::{self, Shell};
 use dish_align::catalogue::{Catalogue, Satellite, Target};
 use slint::platform::software_renderer::SoftwareRenderer;
 use slint::ComponentHandle;
@@ -19,15 +22,12 @@ use stb_app::scan::{self, Progress, ScanOptions, ServiceKind, Strategy};
 use stb_app::tuner::linux::LinuxTuner;
 use stb_app::tuner::replay::ReplayTuner;
 use stb_app::tuner::{Transponder, TuneRequest, Tuner};
-use stb_app::ui::framebuffer::Framebuffer;
 use stb_app::ui::front_panel;
 use stb_app::ui::keys::KeyMap;
 use stb_app::ui::model::{self, DishView, Event, Lang, Notice, Request, SignalView, Ui};
-use stb_app::ui::platform::Display;
 use stb_app::ui::remote::Remote;
-use stb_app::ui::shell::{self, Shell};
 
-use super::CliError;
+use stb_app::console::{data_dir, CliError};
 
 #[derive(clap::Args, Debug)]
 pub struct UiArgs {
@@ -50,7 +50,7 @@ pub struct UiArgs {
     #[arg(long)]
     pub window: bool,
     /// The window's size.
-    #[arg(long, default_value = "1280x720", value_parser = super::render::screen_size)]
+    #[arg(long, default_value = "1280x720", value_parser = crate::render_cmd::screen_size)]
     pub size: slint::PhysicalSize,
 }
 
@@ -117,9 +117,9 @@ pub fn run(a: &UiArgs) -> Result<i32, CliError> {
         let keys = keymap.clone();
         shell
             .app
-            .global::<stb_app::ui::screens::Nav>()
+            .global::<crate::screens::Nav>()
             .on_key(move |text| {
-                if let Some(action) = keys.slint_action(&text) {
+                if let Some(action) = crate::desktop_keys::desktop_action(&keys, &text) {
                     eprintln!("ui: key {action:?}");
                     with_ui(|ui, now| ui.key(action, now));
                 }
@@ -136,7 +136,7 @@ pub fn run(a: &UiArgs) -> Result<i32, CliError> {
         shell::open(slint::PhysicalSize::new(w, h), Some(Box::new(display)))
             .map_err(|e| CliError::failed(format!("cannot start the screens: {e}")))?
     };
-    let db_path = super::data_dir().join("channels.db");
+    let db_path = data_dir().join("channels.db");
     let (channels, installed, lang, pin, charset) = match ChannelDb::open(&db_path) {
         Ok(db) => {
             let setting = |k: &str| db.setting(k).ok().flatten();
@@ -298,7 +298,7 @@ fn send(e: Event) {
 
 /// Free bytes on the data disk (the channel list's, the settings').
 fn data_free_bytes() -> nix::Result<u64> {
-    nix::sys::statvfs::statvfs(&super::data_dir()).map(|s| s.blocks_available() * s.fragment_size())
+    nix::sys::statvfs::statvfs(&data_dir()).map(|s| s.blocks_available() * s.fragment_size())
 }
 
 fn storage_error(e: impl std::fmt::Display) {
@@ -495,7 +495,7 @@ impl Backend {
             }
             Request::RefreshDiagnostics => self.diagnostics(),
             Request::RefreshActivation => {
-                if let Ok(act) = super::card::activation() {
+                if let Ok(act) = stb_app::console::activation() {
                     let report = act.report(now_utc());
                     let qr = act.request().qr_matrix().ok();
                     send(Event::Activation(Box::new(report), qr));
@@ -775,7 +775,9 @@ impl Backend {
             .db()
             .and_then(|db| db.channels().ok())
             .unwrap_or_default();
-        let act = super::card::activation().ok().map(|a| a.report(now_utc()));
+        let act = stb_app::console::activation()
+            .ok()
+            .map(|a| a.report(now_utc()));
         let free = data_free_bytes()
             .map(|b| format!("{:.1} MB", b as f64 / 1e6))
             .unwrap_or_else(|e| e.to_string());

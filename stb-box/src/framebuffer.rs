@@ -17,7 +17,7 @@ use slint::platform::software_renderer::{
     PhysicalRegion, PremultipliedRgbaColor, Rgb565Pixel, SoftwareRenderer, TargetPixel,
 };
 
-use crate::ui::platform::Display;
+use crate::platform::Display;
 
 /// The kernel ABI of `<linux/fb.h>`: the two structures and the two ioctls this module uses.
 mod sys {

@@ -1,5 +1,5 @@
 #!/bin/sh
-# What stb-app's tests need on a fresh Debian 12 host: the pinned fonts of the screens (the box image ships the same
+# What stb-box's tests need on a fresh Debian 12 host: the pinned fonts of the screens (the box image ships the same
 # Debian packages), fontconfig's development files for Slint's build, and for the desktop-window test an X server
 # without a screen (Xvfb), xdotool to type into the window, and the X libraries winit opens at run time.
 set -e
