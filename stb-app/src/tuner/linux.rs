@@ -3,9 +3,9 @@
 use std::time::Duration;
 
 use super::params::{Modulation, System, TuneRequest};
-use super::{SectionSource, Signal, TuneError, Tuner};
+use super::{PacketSource, SectionSource, Signal, TuneError, Tuner};
 use crate::dvb::{
-    sys, Adapter, DeliverySystem, Demux, DvbError, Frontend, FrontendInfo, SectionFilter,
+    sys, Adapter, DeliverySystem, Demux, DvbError, Frontend, FrontendInfo, SectionFilter, TsOutput,
 };
 use crate::lnb::Burst;
 
@@ -144,6 +144,60 @@ impl Tuner for LinuxTuner {
         demux.set_buffer_size(256 * 1024)?;
         demux.set_section_filter(filter)?;
         Ok(Box::new(DemuxSections { demux }))
+    }
+
+    fn packets(&mut self, pids: &[u16]) -> Result<Box<dyn PacketSource>, TuneError> {
+        Ok(Box::new(DemuxPackets::open(self.adapter.demux()?, pids)?))
+    }
+}
+
+/// A kernel TS filter with several PIDs, read from the demux file itself (the only output that takes more PIDs).
+pub struct DemuxPackets {
+    demux: Demux,
+    pids: Vec<u16>,
+    /// The part of a packet a read ended in.
+    partial: Vec<u8>,
+}
+
+impl DemuxPackets {
+    pub fn open(demux: Demux, pids: &[u16]) -> Result<Self, TuneError> {
+        let (first, rest) = pids
+            .split_first()
+            .ok_or_else(|| TuneError::Invalid("a packet stream needs at least one PID".into()))?;
+        // Room for about a second of an HD service: the player may be slow to start while packets arrive.
+        demux.set_buffer_size(2 * 1024 * 1024)?;
+        demux.set_ts_filter(*first, TsOutput::Demux)?;
+        for p in rest {
+            demux.add_pid(*p)?;
+        }
+        demux.start()?;
+        Ok(Self {
+            demux,
+            pids: pids.to_vec(),
+            partial: Vec::new(),
+        })
+    }
+}
+
+impl PacketSource for DemuxPackets {
+    fn read(&mut self, buf: &mut [u8], timeout: Duration) -> Result<usize, TuneError> {
+        let held = self.partial.len();
+        buf[..held].copy_from_slice(&self.partial);
+        let n = held + self.demux.read_ts(&mut buf[held..], timeout)?;
+        let whole = n / 188 * 188;
+        self.partial = buf[whole..n].to_vec();
+        Ok(whole)
+    }
+
+    fn set_pids(&mut self, pids: &[u16]) -> Result<(), TuneError> {
+        for p in pids.iter().filter(|p| !self.pids.contains(p)) {
+            self.demux.add_pid(*p)?;
+        }
+        for p in self.pids.iter().filter(|p| !pids.contains(p)) {
+            self.demux.remove_pid(*p)?;
+        }
+        self.pids = pids.to_vec();
+        Ok(())
     }
 }
 

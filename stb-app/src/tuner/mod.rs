@@ -41,6 +41,15 @@ pub trait SectionSource {
     fn next_section(&mut self, timeout: Duration) -> Result<Option<Vec<u8>>, TuneError>;
 }
 
+/// Transport-stream packets of chosen PIDs of the tuned transponder: what the player reads. The PID set changes
+/// without reopening anything (a zap on the same transponder).
+pub trait PacketSource: Send {
+    /// Whole 188-byte packets, what is there, waiting at most `timeout` for the first; 0 when nothing came.
+    fn read(&mut self, buf: &mut [u8], timeout: Duration) -> Result<usize, TuneError>;
+    /// From now on, these PIDs.
+    fn set_pids(&mut self, pids: &[u16]) -> Result<(), TuneError>;
+}
+
 /// A satellite tuner of the box.
 pub trait Tuner {
     /// What this tuner is, for logs and diagnostics ("Dummy demod for DVB-T/T2/C/S/S2 on adapter0").
@@ -60,6 +69,9 @@ pub trait Tuner {
 
     /// Starts a section filter on the tuned transponder.
     fn sections(&mut self, filter: &SectionFilter) -> Result<Box<dyn SectionSource>, TuneError>;
+
+    /// Starts a stream of the tuned transponder's packets of `pids`.
+    fn packets(&mut self, pids: &[u16]) -> Result<Box<dyn PacketSource>, TuneError>;
 
     /// Polls for lock until `timeout`. The clock starts at `since` (normally just before [`Tuner::tune`]).
     fn wait_for_lock(

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use super::params::TuneRequest;
-use super::{SectionSource, Signal, TuneError, Tuner};
+use super::{PacketSource, SectionSource, Signal, TuneError, Tuner};
 use crate::dvb::frontend::{SignalStats, Stat};
 use crate::dvb::{FrontendStatus, SectionFilter};
 use crate::lnb::Polarisation;
@@ -163,6 +163,106 @@ impl Tuner for ReplayTuner {
             filter.clone(),
             self.paced.then_some(bitrate),
         )))
+    }
+
+    fn packets(&mut self, pids: &[u16]) -> Result<Box<dyn PacketSource>, TuneError> {
+        let Some((i, _)) = &self.tuned else {
+            return Err(TuneError::Invalid(
+                "nothing is tuned: no packets to play".into(),
+            ));
+        };
+        let t = &self.lineup[*i];
+        let file = File::open(&t.file)
+            .map_err(|e| TuneError::Invalid(format!("{}: {e}", t.file.display())))?;
+        Ok(Box::new(ReplayPackets {
+            file,
+            path: t.file.clone(),
+            pids: pids.to_vec(),
+            clock: None,
+            last_pcr: 0,
+        }))
+    }
+}
+
+/// The packets of chosen PIDs of a looping file, at the pace its PCRs give (a file played as it was broadcast).
+struct ReplayPackets {
+    file: File,
+    path: PathBuf,
+    pids: Vec<u16>,
+    /// The first PCR seen (27 MHz) and when it was handed out; later PCRs wait for their time.
+    clock: Option<(u64, Instant)>,
+    /// PCRs that went back (the file looped): the clock starts again.
+    last_pcr: u64,
+}
+
+impl ReplayPackets {
+    fn pcr(p: &[u8]) -> Option<u64> {
+        let has_adaptation = p[3] & 0x20 != 0;
+        if !has_adaptation || p[4] < 7 || p[5] & 0x10 == 0 {
+            return None;
+        }
+        let b = &p[6..12];
+        let base = (u64::from(b[0]) << 25)
+            | (u64::from(b[1]) << 17)
+            | (u64::from(b[2]) << 9)
+            | (u64::from(b[3]) << 1)
+            | (u64::from(b[4]) >> 7);
+        let ext = (u64::from(b[4] & 1) << 8) | u64::from(b[5]);
+        Some(base * 300 + ext)
+    }
+}
+
+impl PacketSource for ReplayPackets {
+    fn read(&mut self, buf: &mut [u8], timeout: Duration) -> Result<usize, TuneError> {
+        let started = Instant::now();
+        let mut n = 0;
+        let mut packet = [0u8; 188];
+        while n + 188 <= buf.len() && started.elapsed() < timeout {
+            match self.file.read_exact(&mut packet) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
+                    self.file
+                        .seek(SeekFrom::Start(0))
+                        .map_err(|e| TuneError::Invalid(format!("{}: {e}", self.path.display())))?;
+                    continue;
+                }
+                Err(e) => return Err(TuneError::Invalid(format!("{}: {e}", self.path.display()))),
+            }
+            if packet[0] != 0x47 {
+                continue;
+            }
+            if let Some(pcr) = Self::pcr(&packet) {
+                match self.clock {
+                    Some((first, at)) if pcr >= self.last_pcr => {
+                        let due = at + Duration::from_nanos((pcr - first) * 1000 / 27);
+                        let now = Instant::now();
+                        if due > now {
+                            if n > 0 {
+                                // Hand over what is ready; this packet waits for its time in the next read.
+                                self.file.seek(SeekFrom::Current(-188)).map_err(|e| {
+                                    TuneError::Invalid(format!("{}: {e}", self.path.display()))
+                                })?;
+                                return Ok(n);
+                            }
+                            std::thread::sleep((due - now).min(timeout));
+                        }
+                    }
+                    _ => self.clock = Some((pcr, Instant::now())),
+                }
+                self.last_pcr = pcr;
+            }
+            let pid = u16::from_be_bytes([packet[1] & 0x1f, packet[2]]);
+            if self.pids.contains(&pid) {
+                buf[n..n + 188].copy_from_slice(&packet);
+                n += 188;
+            }
+        }
+        Ok(n)
+    }
+
+    fn set_pids(&mut self, pids: &[u16]) -> Result<(), TuneError> {
+        self.pids = pids.to_vec();
+        Ok(())
     }
 }
 
