@@ -1,0 +1,429 @@
+//! The player: a GStreamer pipeline fed with the service's transport-stream packets by the box (which keeps the
+//! tuner and the demux; never `dvbsrc`), `tsdemux` picking the service's program, `decodebin` choosing Debian's
+//! decoders (gstreamer1.0-libav), the sound to ALSA through the remote's volume, the pictures to a sink.
+//!
+//! ```text
+//! appsrc (video/mpegts) ─ tsdemux ─┬─ queue ─ decodebin ─ audioconvert ─ audioresample ─ volume ─ audio sink
+//!                                  ├─ queue ─ decodebin ─ videoconvert ─ videoscale ─ video sink
+//!                                  └─ (further tracks) ─ fakesink
+//! ```
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{self, Receiver, Sender};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use gstreamer as gst;
+use gstreamer::prelude::*;
+use gstreamer_app as gst_app;
+
+use crate::codec::codec_name;
+
+#[derive(Debug, thiserror::Error)]
+pub enum PlayerError {
+    #[error("GStreamer could not start: {0}")]
+    Init(String),
+    #[error(
+        "the player is missing its {element} element (is the box's media disk mounted?): {detail}"
+    )]
+    Missing { element: String, detail: String },
+    #[error("the player could not be built: {0}")]
+    Build(String),
+    #[error("the player stopped: {0}")]
+    Stopped(String),
+}
+
+/// Where the sound goes.
+#[derive(Clone, Debug)]
+pub enum AudioOut {
+    /// The box's sound card (ALSA; `None` is the "default" device).
+    Alsa(Option<String>),
+    /// Decoded, mono 48 kHz samples kept for whoever holds the buffer (tests listen to the box this way).
+    Samples(Arc<Mutex<Vec<f32>>>),
+    /// Decoded and dropped at the pace of the clock (a box without sound output).
+    Discard,
+}
+
+/// What the player tells as it plays.
+#[derive(Clone, Debug, PartialEq)]
+pub enum PlayerEvent {
+    /// The service's elementary streams as the demultiplexer found them: (kind "audio"/"video", codec).
+    Stream { kind: &'static str, codec: String },
+    /// The first decoded sound reached the sound output.
+    FirstAudio { codec: String, after: Duration },
+    /// The first decoded picture reached the picture output.
+    FirstVideo {
+        codec: String,
+        width: i32,
+        height: i32,
+        after: Duration,
+    },
+    /// A problem GStreamer reported; playback may go on (a decoder error on one frame) or not.
+    Error(String),
+}
+
+/// One service being played.
+pub struct Player {
+    pipeline: gst::Pipeline,
+    src: gst_app::AppSrc,
+    volume: gst::Element,
+    events: Receiver<PlayerEvent>,
+    tx: Sender<PlayerEvent>,
+    started: Instant,
+}
+
+fn make(factory: &str) -> Result<gst::Element, PlayerError> {
+    gst::ElementFactory::make(factory)
+        .build()
+        .map_err(|e| PlayerError::Missing {
+            element: factory.to_string(),
+            detail: e.to_string(),
+        })
+}
+
+fn build_err(e: impl std::fmt::Display) -> PlayerError {
+    PlayerError::Build(e.to_string())
+}
+
+impl Player {
+    /// Builds the pipeline for `program` (the service id; tsdemux plays the first program of the PAT when
+    /// `None`) and starts it; packets come through [`Player::push`].
+    pub fn start(program: Option<u16>, audio: AudioOut) -> Result<Self, PlayerError> {
+        gst::init().map_err(|e| PlayerError::Init(e.to_string()))?;
+        let pipeline = gst::Pipeline::new();
+        let caps = gst::Caps::builder("video/mpegts")
+            .field("systemstream", true)
+            .field("packetsize", 188i32)
+            .build();
+        let src = gst_app::AppSrc::builder()
+            .caps(&caps)
+            .is_live(true)
+            .format(gst::Format::Time)
+            .do_timestamp(true)
+            .block(true)
+            .max_bytes(2 * 1024 * 1024)
+            .build();
+        let demux = make("tsdemux")?;
+        if let Some(p) = program {
+            demux.set_property("program-number", i32::from(p));
+        }
+        // The sound chain exists from the start (so the remote's volume is there before the first sample).
+        let convert = make("audioconvert")?;
+        let resample = make("audioresample")?;
+        let volume = make("volume")?;
+        let sink = match &audio {
+            AudioOut::Alsa(device) => {
+                let s = make("alsasink")?;
+                if let Some(d) = device {
+                    s.set_property("device", d);
+                }
+                s
+            }
+            AudioOut::Samples(_) => {
+                let s = gst_app::AppSink::builder()
+                    .caps(
+                        &gst::Caps::builder("audio/x-raw")
+                            .field("format", "F32LE")
+                            .field("channels", 1i32)
+                            .field("rate", 48_000i32)
+                            .field("layout", "interleaved")
+                            .build(),
+                    )
+                    .sync(false)
+                    .build();
+                s.upcast()
+            }
+            AudioOut::Discard => make("fakesink")?,
+        };
+        pipeline
+            .add_many([
+                src.upcast_ref(),
+                &demux,
+                &convert,
+                &resample,
+                &volume,
+                &sink,
+            ])
+            .map_err(build_err)?;
+        src.link(&demux).map_err(build_err)?;
+        gst::Element::link_many([&convert, &resample, &volume, &sink]).map_err(build_err)?;
+        if let AudioOut::Samples(buffer) = &audio {
+            let appsink = sink
+                .clone()
+                .dynamic_cast::<gst_app::AppSink>()
+                .map_err(|_| PlayerError::Build("appsink is not an AppSink".into()))?;
+            let buffer = buffer.clone();
+            appsink.set_callbacks(
+                gst_app::AppSinkCallbacks::builder()
+                    .new_sample(move |s| {
+                        let sample = s.pull_sample().map_err(|_| gst::FlowError::Eos)?;
+                        if let Some(b) = sample.buffer() {
+                            if let Ok(map) = b.map_readable() {
+                                let mut out = buffer.lock().map_err(|_| gst::FlowError::Error)?;
+                                out.extend(
+                                    map.chunks_exact(4)
+                                        .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])),
+                                );
+                            }
+                        }
+                        Ok(gst::FlowSuccess::Ok)
+                    })
+                    .build(),
+            );
+        }
+
+        let (tx, events) = mpsc::channel();
+        let started = Instant::now();
+        let audio_taken = Arc::new(AtomicBool::new(false));
+        let video_taken = Arc::new(AtomicBool::new(false));
+        let audio_in = convert
+            .static_pad("sink")
+            .ok_or_else(|| build_err("audioconvert has no sink pad"))?;
+        let sink_pad = sink
+            .static_pad("sink")
+            .ok_or_else(|| build_err("the sound sink has no sink pad"))?;
+        let weak = pipeline.downgrade();
+        let events_tx = tx.clone();
+        demux.connect_pad_added(move |_, pad| {
+            let Some(pipeline) = weak.upgrade() else {
+                return;
+            };
+            let caps = pad.current_caps();
+            let Some(s) = caps.as_ref().and_then(|c| c.structure(0)) else {
+                return;
+            };
+            let codec = codec_name(s);
+            let name = s.name().as_str();
+            let tx = events_tx.clone();
+            let result = if name.starts_with("audio/") && !audio_taken.swap(true, Ordering::SeqCst)
+            {
+                let _ = tx.send(PlayerEvent::Stream {
+                    kind: "audio",
+                    codec: codec.clone(),
+                });
+                first_buffer(&sink_pad, tx.clone(), started, codec.clone(), false);
+                decode_into(&pipeline, pad, Some(&audio_in), tx, false)
+            } else if name.starts_with("video/") && !video_taken.swap(true, Ordering::SeqCst) {
+                let _ = tx.send(PlayerEvent::Stream {
+                    kind: "video",
+                    codec: codec.clone(),
+                });
+                video_chain(&pipeline, pad, tx, started, codec)
+            } else {
+                discard(&pipeline, pad)
+            };
+            if let Err(e) = result {
+                let _ = events_tx.send(PlayerEvent::Error(e.to_string()));
+            }
+        });
+        if pipeline.set_state(gst::State::Playing).is_err() {
+            // Why is on the bus (an ALSA device that does not open, a missing decoder).
+            let why = pipeline
+                .bus()
+                .and_then(|b| b.pop_filtered(&[gst::MessageType::Error]))
+                .and_then(|m| match m.view() {
+                    gst::MessageView::Error(e) => Some(format!(
+                        "{}: {}",
+                        e.src().map(|s| s.name().to_string()).unwrap_or_default(),
+                        e.error()
+                    )),
+                    _ => None,
+                })
+                .unwrap_or_else(|| "no reason given".into());
+            let _ = pipeline.set_state(gst::State::Null);
+            return Err(PlayerError::Build(format!(
+                "the pipeline does not start: {why}"
+            )));
+        }
+        Ok(Self {
+            pipeline,
+            src,
+            volume,
+            events,
+            tx,
+            started,
+        })
+    }
+
+    /// Hands transport-stream packets to the pipeline; waits while its queue is full (so a file plays at the pace
+    /// of the sound card, and a tuner's packets are never dropped here).
+    pub fn push(&self, packets: &[u8]) -> Result<(), PlayerError> {
+        self.src
+            .push_buffer(gst::Buffer::from_slice(packets.to_vec()))
+            .map(|_| ())
+            .map_err(|e| PlayerError::Stopped(format!("the pipeline refused data: {e:?}")))
+    }
+
+    /// Volume 0.0 to 1.0 (the remote's volume keys) and mute.
+    pub fn set_volume(&self, volume: f64, mute: bool) {
+        self.volume.set_property("volume", volume.clamp(0.0, 1.0));
+        self.volume.set_property("mute", mute);
+    }
+
+    /// What happened since the last call: stream, first audio and video, and errors from GStreamer's bus.
+    pub fn events(&self) -> Vec<PlayerEvent> {
+        if let Some(bus) = self.pipeline.bus() {
+            while let Some(msg) =
+                bus.pop_filtered(&[gst::MessageType::Error, gst::MessageType::Warning])
+            {
+                let text = match msg.view() {
+                    gst::MessageView::Error(e) => format!("{}", e.error()),
+                    gst::MessageView::Warning(w) => format!("{}", w.error()),
+                    _ => continue,
+                };
+                let _ = self.tx.send(PlayerEvent::Error(text));
+            }
+        }
+        self.events.try_iter().collect()
+    }
+
+    /// The input has ended (a file played to its end): waits until everything queued has been played, at most
+    /// `timeout`; false if it took longer.
+    pub fn finish(&self, timeout: Duration) -> bool {
+        let _ = self.src.end_of_stream();
+        let Some(bus) = self.pipeline.bus() else {
+            return false;
+        };
+        let deadline = Instant::now() + timeout;
+        while let Some(left) = deadline.checked_duration_since(Instant::now()) {
+            let wait = gst::ClockTime::from_mseconds(left.as_millis() as u64);
+            match bus.timed_pop_filtered(wait, &[gst::MessageType::Eos, gst::MessageType::Error]) {
+                Some(msg) => match msg.view() {
+                    gst::MessageView::Eos(_) => return true,
+                    gst::MessageView::Error(e) => {
+                        let _ = self.tx.send(PlayerEvent::Error(format!("{}", e.error())));
+                        return false;
+                    }
+                    _ => {}
+                },
+                None => return false,
+            }
+        }
+        false
+    }
+
+    /// Time since the player started.
+    pub fn elapsed(&self) -> Duration {
+        self.started.elapsed()
+    }
+}
+
+impl Drop for Player {
+    fn drop(&mut self) {
+        let _ = self.pipeline.set_state(gst::State::Null);
+    }
+}
+
+/// Tells once when the first buffer crosses `pad` (the sink's input: decoded, converted, about to be heard or
+/// shown).
+fn first_buffer(
+    pad: &gst::Pad,
+    tx: Sender<PlayerEvent>,
+    started: Instant,
+    codec: String,
+    video: bool,
+) {
+    pad.add_probe(gst::PadProbeType::BUFFER, move |pad, _| {
+        let after = started.elapsed();
+        let event = if video {
+            let (width, height) = pad
+                .current_caps()
+                .and_then(|c| {
+                    let s = c.structure(0)?;
+                    Some((s.get::<i32>("width").ok()?, s.get::<i32>("height").ok()?))
+                })
+                .unwrap_or((0, 0));
+            PlayerEvent::FirstVideo {
+                codec: codec.clone(),
+                width,
+                height,
+                after,
+            }
+        } else {
+            PlayerEvent::FirstAudio {
+                codec: codec.clone(),
+                after,
+            }
+        };
+        let _ = tx.send(event);
+        gst::PadProbeReturn::Remove
+    });
+}
+
+/// queue ! decodebin, its decoded pad linked to `into` (or discarded when `None`). A `leaky` queue drops the
+/// oldest data when its decoder falls behind (pictures on a slow box) instead of stalling the demultiplexer, which
+/// would starve the sound: a household notices a gap in the sound far more than a skipped picture.
+fn decode_into(
+    pipeline: &gst::Pipeline,
+    pad: &gst::Pad,
+    into: Option<&gst::Pad>,
+    tx: Sender<PlayerEvent>,
+    leaky: bool,
+) -> Result<(), PlayerError> {
+    let queue = make("queue")?;
+    if leaky {
+        queue.set_property_from_str("leaky", "downstream");
+    }
+    let decode = make("decodebin")?;
+    pipeline.add_many([&queue, &decode]).map_err(build_err)?;
+    queue.link(&decode).map_err(build_err)?;
+    let into = into.cloned();
+    decode.connect_pad_added(move |_, decoded| {
+        if let Some(into) = &into {
+            if !into.is_linked() {
+                if let Err(e) = decoded.link(into) {
+                    let _ = tx.send(PlayerEvent::Error(format!(
+                        "a decoder could not be linked: {e:?}"
+                    )));
+                }
+            }
+        }
+    });
+    queue.sync_state_with_parent().map_err(build_err)?;
+    decode.sync_state_with_parent().map_err(build_err)?;
+    let sink = queue
+        .static_pad("sink")
+        .ok_or_else(|| build_err("queue has no sink pad"))?;
+    pad.link(&sink).map_err(|e| build_err(format!("{e:?}")))?;
+    Ok(())
+}
+
+/// The pictures: decoded, converted and counted at a sink that keeps the clock (the screen's compositor joins
+/// here).
+fn video_chain(
+    pipeline: &gst::Pipeline,
+    pad: &gst::Pad,
+    tx: Sender<PlayerEvent>,
+    started: Instant,
+    codec: String,
+) -> Result<(), PlayerError> {
+    let convert = make("videoconvert")?;
+    let sink = make("fakesink")?;
+    sink.set_property("sync", true);
+    pipeline.add_many([&convert, &sink]).map_err(build_err)?;
+    convert.link(&sink).map_err(build_err)?;
+    convert.sync_state_with_parent().map_err(build_err)?;
+    sink.sync_state_with_parent().map_err(build_err)?;
+    let sink_pad = sink
+        .static_pad("sink")
+        .ok_or_else(|| build_err("fakesink has no sink pad"))?;
+    first_buffer(&sink_pad, tx.clone(), started, codec, true);
+    let input = convert
+        .static_pad("sink")
+        .ok_or_else(|| build_err("videoconvert has no sink pad"))?;
+    decode_into(pipeline, pad, Some(&input), tx, true)
+}
+
+/// A further track of the service (a second language): not decoded.
+fn discard(pipeline: &gst::Pipeline, pad: &gst::Pad) -> Result<(), PlayerError> {
+    let sink = make("fakesink")?;
+    sink.set_property("sync", false);
+    sink.set_property("async", false);
+    pipeline.add(&sink).map_err(build_err)?;
+    sink.sync_state_with_parent().map_err(build_err)?;
+    let input = sink
+        .static_pad("sink")
+        .ok_or_else(|| build_err("fakesink has no sink pad"))?;
+    pad.link(&input).map_err(|e| build_err(format!("{e:?}")))?;
+    Ok(())
+}
