@@ -70,6 +70,13 @@ enum Command {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },
+    /// Play a stored channel's sound (and decode its pictures) without the screens: `stb-app play --channel N
+    /// [--seconds S] [--json]` (the player, `stb-play`, from the box's media disk; `stb-app play --help`).
+    #[command(disable_help_flag = true)]
+    Play {
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
     /// The box's screens on the framebuffer, driven by the remote: the box's main program (`stb-app ui --help`).
     #[command(disable_help_flag = true)]
     Ui {
@@ -156,6 +163,7 @@ fn main() {
         Command::Remote(a) => cli::remote::run(a),
         Command::Render { args } => cli::run_box_program("render", args),
         Command::Ui { args } => cli::run_box_program("ui", args),
+        Command::Play { args } => cli::run_program("stb-play", None, args),
         Command::Ts { what } => {
             let stdout = std::io::stdout();
             let mut out = stdout.lock();

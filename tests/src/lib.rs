@@ -59,6 +59,7 @@ pub struct BoxRun {
     power_cut: bool,
     ui: bool,
     keep: Option<PathBuf>,
+    audio_out: Option<PathBuf>,
 }
 
 impl BoxRun {
@@ -87,6 +88,12 @@ impl BoxRun {
     /// Files the script leaves in the box's `/job` folder (besides its command and output) come back into `dir`.
     pub fn keep_files(mut self, dir: &Path) -> Self {
         self.keep = Some(dir.to_path_buf());
+        self
+    }
+
+    /// What the box's sound card plays is recorded by QEMU into this WAV file.
+    pub fn audio_out(mut self, wav: &Path) -> Self {
+        self.audio_out = Some(wav.to_path_buf());
         self
     }
 
@@ -127,6 +134,9 @@ impl BoxRun {
         }
         if self.ui {
             cmd.arg("--ui");
+        }
+        if let Some(w) = &self.audio_out {
+            cmd.arg("--audio-out").arg(w);
         }
         cmd.arg("--").arg("sh").arg("-c").arg(script);
         cmd.stdout(Stdio::piped())

@@ -14,18 +14,24 @@ pub use stb_app::console::{data_dir, print_json, CliError, CliResult};
 /// Runs the box's main program (`stb-box`, beside this program or on the PATH) with a subcommand and its
 /// arguments, in place of this process; returns only if it cannot be started.
 pub fn run_box_program(sub: &str, args: &[String]) -> CliResult {
+    run_program("stb-box", Some(sub), args)
+}
+
+/// Runs another of the box's programs (`stb-box`: the screens; `stb-play`: the player, on the media disk) in place
+/// of this process: beside this one, else on the PATH. Returns only if it cannot be started.
+pub fn run_program(name: &str, sub: Option<&str>, args: &[String]) -> CliResult {
     use std::os::unix::process::CommandExt;
     let beside = std::env::current_exe()
         .ok()
-        .map(|p| p.with_file_name("stb-box"))
+        .map(|p| p.with_file_name(name))
         .filter(|p| p.exists());
-    let program = beside.unwrap_or_else(|| "stb-box".into());
+    let program = beside.unwrap_or_else(|| name.into());
     let e = std::process::Command::new(&program)
-        .arg(sub)
+        .args(sub)
         .args(args)
         .exec();
     Err(CliError::failed(format!(
-        "cannot start the box's main program {}: {e}",
+        "cannot start the box's program {}: {e}",
         program.display()
     )))
 }

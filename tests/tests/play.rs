@@ -1,0 +1,172 @@
+//! The box plays the sound of the tuned service (issue 12): `stb-app play` on the emulated box, its decoders from
+//! the media disk, its sound through the emulated sound card (QEMU's intel-hda) recorded into a WAV file on the
+//! host. Each of the sky's services sounds a sine of its own pitch, so the recording tells which service was heard.
+//! The operator's channels play only once the box is activated (here: by its authorisation over the satellite).
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+use box_tests::{top, BoxRun};
+
+/// The card emulator with test card 8100000001 (the one the sky's authorisation is for).
+fn card_in_reader(ctl: &box_tests::Control) -> std::process::Child {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let ok = Command::new(cargo)
+        .current_dir(top())
+        .args(["build", "-q", "-p", "smartcard", "--bins"])
+        .status()
+        .expect("cargo runs");
+    assert!(ok.success(), "building card-emulator");
+    Command::new(top().join("target/debug/card-emulator"))
+        .current_dir(top())
+        .arg("--socket")
+        .arg(ctl.state.join("card.sock"))
+        .args([
+            "--card-number",
+            "8100000001",
+            "--card-key",
+            "smartcard/testdata/TEST-card-8100000001.key",
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("card-emulator starts")
+}
+
+/// The samples of a 16-bit PCM WAV file (QEMU's wav audio backend), mixed to mono, and their rate.
+fn read_wav(path: &Path) -> (Vec<f32>, u32) {
+    let b = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    assert!(
+        b.len() > 44 && &b[0..4] == b"RIFF" && &b[8..12] == b"WAVE",
+        "not a WAV file"
+    );
+    let (mut rate, mut channels, mut bits) = (0u32, 0usize, 0u16);
+    let mut at = 12;
+    while at + 8 <= b.len() {
+        let id = &b[at..at + 4];
+        let len = u32::from_le_bytes([b[at + 4], b[at + 5], b[at + 6], b[at + 7]]) as usize;
+        let body = at + 8;
+        if id == b"fmt " {
+            channels = usize::from(u16::from_le_bytes([b[body + 2], b[body + 3]]));
+            rate = u32::from_le_bytes([b[body + 4], b[body + 5], b[body + 6], b[body + 7]]);
+            bits = u16::from_le_bytes([b[body + 14], b[body + 15]]);
+        } else if id == b"data" {
+            assert_eq!(bits, 16, "QEMU records 16-bit samples");
+            // QEMU fixes the header's lengths when it exits; read to the end of the file whatever they say.
+            let data = &b[body..];
+            let frame = 2 * channels;
+            let samples = data
+                .chunks_exact(frame)
+                .map(|f| {
+                    let sum: f32 = f
+                        .chunks_exact(2)
+                        .map(|s| f32::from(i16::from_le_bytes([s[0], s[1]])))
+                        .sum();
+                    sum / channels as f32 / 32768.0
+                })
+                .collect();
+            return (samples, rate);
+        }
+        at = body + len + (len & 1);
+    }
+    panic!("the WAV file has no data chunk");
+}
+
+/// Power of `f` Hz in `samples` at `rate` (Goertzel).
+fn power(samples: &[f32], rate: u32, f: f64) -> f64 {
+    let w = 2.0 * std::f64::consts::PI * f / f64::from(rate);
+    let c = 2.0 * w.cos();
+    let (mut s1, mut s2) = (0.0f64, 0.0f64);
+    for &x in samples {
+        let s0 = f64::from(x) + c * s1 - s2;
+        s2 = s1;
+        s1 = s0;
+    }
+    (s1 * s1 + s2 * s2 - c * s1 * s2) / samples.len() as f64
+}
+
+/// Seconds of the recording (in half-second windows) where `tone` is clearly heard: loud, and far above the
+/// pitches beside it and above every other service's pitch.
+fn seconds_heard(samples: &[f32], rate: u32, tone: f64, others: &[f64]) -> f64 {
+    let window = rate as usize / 2;
+    let loud = samples
+        .chunks_exact(window)
+        .filter(|w| {
+            let at = power(w, rate, tone);
+            // A full-scale sine gives 0.25 * N / 2; ask for about -30 dBFS at least.
+            at > 1e-4 * window as f64
+                && [tone - 100.0, tone + 100.0]
+                    .iter()
+                    .chain(others)
+                    .all(|&o| at > 30.0 * power(w, rate, o))
+        })
+        .count();
+    loud as f64 * 0.5
+}
+
+#[test]
+fn the_box_plays_each_codec_of_the_sky_once_activated_and_records_its_sound() {
+    // CCTV-1: MPEG-1 Layer II, 400 Hz (MPEG-2 pictures); CCTV-13: AAC, 700 Hz (H.264); CCTV-7: AC-3, 1000 Hz.
+    let wanted = [
+        ("CCTV-1 综合", "mp2", 400.0),
+        ("CCTV-13 新闻", "aac", 700.0),
+        ("CCTV-7 国防军事", "ac3", 1000.0),
+    ];
+    let mut script = String::from(
+        r#"
+number() { stb-app channels | grep -F "$1" | head -n 1 | awk '{print $1}'; }
+stb-app scan --satellite 92.2E >/dev/null 2>&1 || echo scan-failed
+echo '=== refused ==='; stb-app play --channel "$(number 'CCTV-1 综合')" --seconds 2 2>&1; echo "rc=$?"
+stb-app activation listen --freq 11880 --pol r --sr 28800 --system dvbs2 --mod 8psk --fec 3/4 --timeout 60 >/dev/null 2>&1 || echo listen-failed
+"#,
+    );
+    for (i, (name, _, _)) in wanted.iter().enumerate() {
+        script.push_str(&format!(
+            "echo '=== play{i} ==='; stb-app play --channel \"$(number '{name}')\" --seconds 8 --json; echo \"rc=$?\"\n"
+        ));
+    }
+    script.push_str("echo '=== end ==='\n");
+    let wav = std::env::temp_dir().join(format!("stb-play-{}.wav", std::process::id()));
+    let g = BoxRun::new().audio_out(&wav).run_with(&script, |ctl| {
+        let mut card = card_in_reader(ctl);
+        while ctl.alive() {
+            std::thread::sleep(std::time::Duration::from_millis(200));
+        }
+        let _ = card.kill();
+        let _ = card.wait();
+    });
+    let all = format!("stdout:\n{}\nstderr:\n{}", g.stdout, g.stderr);
+    // Shown when the test fails (what the box said beside what was heard).
+    println!("{all}");
+    assert_eq!(g.status, 0, "{all}");
+    assert!(!g.stdout.contains("scan-failed"), "{all}");
+    assert!(!g.stdout.contains("listen-failed"), "{all}");
+    // Before the authorisation came, the operator's channel does not play, and says why.
+    let refused = g.part("refused");
+    assert!(refused.contains("rc=1"), "{all}");
+    assert!(refused.contains("not activated"), "{refused}");
+
+    let (samples, rate) = read_wav(&wav);
+    let _ = std::fs::remove_file(&wav);
+    assert!(
+        samples.len() > rate as usize * 20,
+        "the recording is {} s long",
+        samples.len() / rate.max(1) as usize
+    );
+    for (i, (name, codec, tone)) in wanted.iter().enumerate() {
+        let part = g.part(&format!("play{i}"));
+        assert!(part.contains("rc=0"), "{name}: {part}\n{all}");
+        let report = g.json_lines(&format!("play{i}"));
+        let report = report
+            .first()
+            .unwrap_or_else(|| panic!("{name}: no report: {part}"));
+        assert_eq!(report["audio_codec"], *codec, "{report}");
+        assert!(report["first_audio_ms"].as_u64().is_some(), "{report}");
+        let others: Vec<f64> = wanted.iter().map(|w| w.2).filter(|t| t != tone).collect();
+        let heard = seconds_heard(&samples, rate, *tone, &others);
+        assert!(
+            heard >= 5.0,
+            "{name} ({codec}, {tone} Hz) was heard for {heard} s of its 8 s in the recording"
+        );
+    }
+}
