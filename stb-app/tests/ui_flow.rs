@@ -403,7 +403,7 @@ fn waking_from_standby_gives_back_the_meter_and_the_gps_the_screen_was_using() {
     assert_eq!(ui.screen, Screen::Signal);
     assert_eq!(
         keys(&mut ui, t, &[Action::Power]),
-        vec![Request::StopSignal]
+        vec![Request::StopSignal, Request::StopPlay]
     );
     assert_eq!(
         keys(&mut ui, t, &[Action::Power]),
@@ -414,7 +414,11 @@ fn waking_from_standby_gives_back_the_meter_and_the_gps_the_screen_was_using() {
     ui.screen = Screen::WizardDish;
     assert_eq!(
         keys(&mut ui, t, &[Action::Power]),
-        vec![Request::StopSignal, Request::WatchGps(false)]
+        vec![
+            Request::StopSignal,
+            Request::StopPlay,
+            Request::WatchGps(false)
+        ]
     );
     assert_eq!(
         keys(&mut ui, t, &[Action::Power]),
@@ -436,7 +440,7 @@ fn power_puts_the_box_in_standby_and_wakes_it_on_its_channel() {
     assert_eq!(ui.panel(), Shown::Channel(1));
     assert_eq!(
         keys(&mut ui, t, &[Action::Power]),
-        vec![Request::StopSignal]
+        vec![Request::StopSignal, Request::StopPlay]
     );
     assert!(ui.standby);
     assert_eq!(ui.panel(), Shown::Standby);
@@ -475,4 +479,73 @@ fn every_text_encoding_offered_in_settings_is_one_the_si_engine_decodes() {
         ],
     );
     assert_eq!(r, vec![Request::SetCharset("ISO-6937".into())]);
+}
+
+#[test]
+fn a_locked_channel_plays_at_the_remotes_volume_and_the_operators_channels_wait_for_activation() {
+    let t = Instant::now();
+    let mut ui = watching(t);
+    let tuned = |number| Event::Tuned {
+        number,
+        locked: true,
+        scrambled: false,
+    };
+    // Locked and free to watch: the player starts, at the volume the household left.
+    assert_eq!(
+        ui.event(tuned(1), t),
+        vec![Request::Play {
+            number: 1,
+            volume: 60,
+            muted: false
+        }]
+    );
+    assert_eq!(ui.play, PlayState::Playing);
+    // The remote's volume and mute reach the sound.
+    assert_eq!(
+        keys(&mut ui, t, &[Action::VolumeDown]),
+        vec![Request::Volume {
+            volume: 55,
+            muted: false
+        }]
+    );
+    assert_eq!(
+        keys(&mut ui, t, &[Action::Mute]),
+        vec![Request::Volume {
+            volume: 55,
+            muted: true
+        }]
+    );
+    // No lock, nothing to play.
+    ui.event(
+        Event::Tuned {
+            number: 1,
+            locked: false,
+            scrambled: false,
+        },
+        t,
+    );
+    assert_eq!(ui.play, PlayState::NoSignal);
+    // The box loses its activation: the operator's channel stops; another network's plays on.
+    let onid = ui.channels[0].onid;
+    ui.operator_networks = Some(vec![onid]);
+    ui.event(tuned(1), t);
+    assert_eq!(
+        ui.event(
+            Event::Activation(
+                Box::new(samples::report(activation::Status::NotActivated)),
+                None
+            ),
+            t
+        ),
+        vec![Request::StopPlay]
+    );
+    assert_eq!(ui.play, PlayState::NotActivated);
+    assert!(ui.event(tuned(1), t).is_empty());
+    assert_eq!(ui.play, PlayState::NotActivated);
+    ui.operator_networks = Some(vec![onid.wrapping_add(1)]);
+    assert!(matches!(
+        ui.event(tuned(1), t).as_slice(),
+        [Request::Play { number: 1, .. }]
+    ));
+    assert_eq!(ui.play, PlayState::Playing);
 }

@@ -11,6 +11,7 @@ pub mod desktop_keys;
 pub mod fonts;
 pub mod framebuffer;
 pub mod platform;
+pub mod player;
 pub mod program;
 pub mod render;
 pub mod render_cmd;

@@ -153,6 +153,9 @@ pub fn run(a: &UiArgs) -> Result<i32, CliError> {
     let lang =
         lang.unwrap_or_else(|| Lang::from_locale(&std::env::var("LANG").unwrap_or_default()));
     let mut ui = Ui::new(lang, channels, installed, None);
+    ui.operator_networks = stb_app::policy::operator_networks(std::path::Path::new(
+        stb_app::policy::OPERATOR_NETWORKS,
+    ));
     ui.pin = pin;
     if let Some(c) = charset {
         ui.charset_index = model::CHARSET_CHOICES
@@ -227,6 +230,7 @@ pub fn run(a: &UiArgs) -> Result<i32, CliError> {
             monitor: None,
             gps_on: Arc::new(AtomicBool::new(false)),
             pending: None,
+            player: None,
             started: Instant::now(),
         };
         backend.run(requests)
@@ -325,6 +329,8 @@ struct Backend {
     gps_on: Arc<AtomicBool>,
     /// A request that arrived while the guide was being read.
     pending: Option<Request>,
+    /// The player of the channel on the screen, while it plays.
+    player: Option<crate::player::PlayerProcess>,
     started: Instant,
 }
 
@@ -385,6 +391,8 @@ impl Backend {
     }
 
     fn tune(&mut self, tp: Transponder) -> bool {
+        // What played belongs to the transponder being left.
+        self.player = None;
         let lnb = self.lnb.clone();
         let Some(t) = self.tuner() else { return false };
         let req = TuneRequest {
@@ -450,7 +458,21 @@ impl Backend {
                 }
             }
             Request::StopSignal => self.monitor = None,
-            Request::StartScan { .. } => self.scan(requests),
+            Request::Play {
+                number,
+                volume,
+                muted,
+            } => self.play(number, volume, muted),
+            Request::Volume { volume, muted } => {
+                if let Some(p) = &mut self.player {
+                    p.set_volume(volume, muted);
+                }
+            }
+            Request::StopPlay => self.player = None,
+            Request::StartScan { .. } => {
+                self.player = None;
+                self.scan(requests)
+            }
             Request::StopScan => {}
             Request::Tune(n) => {
                 let Some(c) = self.channel(n) else {
@@ -506,6 +528,22 @@ impl Backend {
 
     /// The guide of the transponder tuned: EIT present/following and schedule (actual) on PID 0x12, read for a few
     /// seconds or until the household asks for something else.
+    /// Starts the player for the tuned channel (stopping the one before). Not with a replay tuner: the player
+    /// reads the kernel's demux.
+    fn play(&mut self, number: u32, volume: u8, muted: bool) {
+        self.player = None;
+        if self.replay.is_some() {
+            return;
+        }
+        match crate::player::PlayerProcess::start(self.adapter, number, volume, muted) {
+            Ok(p) => {
+                eprintln!("ui: playing channel {}", p.number());
+                self.player = Some(p);
+            }
+            Err(e) => eprintln!("ui: the player did not start: {e}"),
+        }
+    }
+
     fn collect_epg(&mut self, requests: &Receiver<Request>) {
         let policy = self
             .db()
@@ -531,6 +569,22 @@ impl Backend {
         };
         while Instant::now() < until {
             if let Ok(r) = requests.try_recv() {
+                // Playing and the volume leave the tuner as it is: the guide goes on being read.
+                if let Request::Play {
+                    number,
+                    volume,
+                    muted,
+                } = r
+                {
+                    self.play(number, volume, muted);
+                    continue;
+                }
+                if let Request::Volume { volume, muted } = r {
+                    if let Some(p) = &mut self.player {
+                        p.set_volume(volume, muted);
+                    }
+                    continue;
+                }
                 said(events, &services);
                 self.flush_epg(&mut entries);
                 // Something else to do (the next channel, a key): the guide waits for the next tune.

@@ -7,4 +7,3 @@ pub mod codec;
 pub mod mixer;
 pub mod play;
 pub mod player;
-pub mod policy;

@@ -10,10 +10,11 @@ use stb_app::channels::{Channel, ChannelDb};
 use stb_app::console::{data_dir, print_json, CliError};
 use stb_app::dvb::Adapter;
 use stb_app::lnb::Lnb;
-use stb_app::tuner::{linux::LinuxTuner, replay::ReplayTuner, TuneRequest, Tuner};
+use stb_app::tuner::linux::{DemuxPackets, LinuxTuner};
+use stb_app::tuner::{replay::ReplayTuner, PacketSource, TuneRequest, Tuner};
 
 use crate::player::{AudioOut, Player, PlayerEvent};
-use crate::policy::{may_play, operator_networks, OPERATOR_NETWORKS};
+use stb_app::policy::{may_play, operator_networks, OPERATOR_NETWORKS};
 
 #[derive(clap::Parser, Debug)]
 #[command(
@@ -23,11 +24,15 @@ use crate::policy::{may_play, operator_networks, OPERATOR_NETWORKS};
 )]
 pub struct PlayArgs {
     /// The channel's number in the channel list.
+    #[arg(long, required_unless_present = "warm_up")]
+    pub channel: Option<u32>,
+    /// Only load GStreamer and make its plugin registry (init runs this once the media disk is mounted, so the
+    /// first channel a household watches does not wait seconds for it).
     #[arg(long)]
-    pub channel: u32,
-    /// Play this long, then stop.
-    #[arg(long, default_value_t = 10.0)]
-    pub seconds: f64,
+    pub warm_up: bool,
+    /// Play this long, then stop (default 10; with --control until its input ends).
+    #[arg(long)]
+    pub seconds: Option<f64>,
     /// One JSON object per line.
     #[arg(long)]
     pub json: bool,
@@ -37,8 +42,57 @@ pub struct PlayArgs {
     #[arg(long)]
     pub audio_device: Option<String>,
     /// Play from a replay lineup (transport-stream files) instead of the tuner.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "tuned")]
     pub replay: Option<PathBuf>,
+    /// The caller (the box's screens) owns the tuner, has tuned the channel and applied the activation rule: only
+    /// the demux is opened.
+    #[arg(long)]
+    pub tuned: bool,
+    /// Read commands on standard input, one per line: `volume 0-100`, `mute 0|1`; the end of the input stops.
+    #[arg(long)]
+    pub control: bool,
+}
+
+/// A command on the control input.
+#[derive(Debug, PartialEq)]
+enum Control {
+    Volume(u8),
+    Mute(bool),
+    Stop,
+}
+
+fn parse_control(line: &str) -> Option<Control> {
+    let mut w = line.split_whitespace();
+    match (w.next()?, w.next()?) {
+        ("volume", v) => v
+            .parse::<u8>()
+            .ok()
+            .filter(|v| *v <= 100)
+            .map(Control::Volume),
+        ("mute", m) => Some(Control::Mute(m == "1")),
+        _ => None,
+    }
+}
+
+/// Lines of standard input as commands, until it ends (the screens stopped or went away).
+fn control_input() -> std::sync::mpsc::Receiver<Control> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        use std::io::BufRead;
+        for line in std::io::stdin().lock().lines() {
+            let Ok(line) = line else { break };
+            match parse_control(&line) {
+                Some(c) => {
+                    if tx.send(c).is_err() {
+                        return;
+                    }
+                }
+                None => eprintln!("stb-app: player: unknown command '{line}'"),
+            }
+        }
+        let _ = tx.send(Control::Stop);
+    });
+    rx
 }
 
 /// What `--json` prints once playback has run its time.
@@ -75,66 +129,98 @@ fn activation_status() -> String {
 }
 
 pub fn run(a: &PlayArgs) -> Result<i32, CliError> {
-    if !(a.seconds.is_finite() && a.seconds > 0.0 && a.seconds <= 86_400.0) {
+    if a.warm_up {
+        // The lowest priority: at boot the screens draw first. SAFETY: nice(2) takes a number and touches no
+        // memory of ours.
+        unsafe { libc::nice(19) };
+        let started = Instant::now();
+        crate::player::init().map_err(failed)?;
+        eprintln!(
+            "stb-play: GStreamer and its plugin registry ready in {} ms",
+            started.elapsed().as_millis()
+        );
+        return Ok(0);
+    }
+    let Some(number) = a.channel else {
+        return Err(CliError::usage("--channel N is needed"));
+    };
+    let seconds = match (a.seconds, a.control) {
+        (Some(s), _) => s,
+        (None, false) => 10.0,
+        (None, true) => 86_400.0,
+    };
+    if !(seconds.is_finite() && seconds > 0.0 && seconds <= 86_400.0) {
         return Err(CliError::usage("--seconds must be between 0 and 86400"));
     }
     let db_path = data_dir().join("channels.db");
     let db =
         ChannelDb::open(&db_path).map_err(|e| failed(format!("{}: {e}", db_path.display())))?;
     let channels = db.channels().map_err(failed)?;
+    drop(db);
     let ch: Channel = channels
         .into_iter()
-        .find(|c| c.number == a.channel)
+        .find(|c| c.number == number)
         .ok_or_else(|| {
             CliError::failed(format!(
                 "there is no channel {} in the channel list (scan first: stb-app scan)",
-                a.channel
+                number
             ))
         })?;
-    let operator = operator_networks(std::path::Path::new(OPERATOR_NETWORKS));
-    let status = if a.replay.is_some() {
-        "activated".to_string()
-    } else {
-        activation_status()
-    };
-    if let Err(refusal) = may_play(ch.onid, ch.scrambled, &status, operator.as_deref()) {
-        return Err(CliError::failed(format!(
-            "channel {} ({}) does not play: {refusal}",
-            ch.number, ch.name
-        )));
-    }
-
-    let mut tuner: Box<dyn Tuner> = match &a.replay {
-        Some(lineup) => Box::new(
-            ReplayTuner::from_lineup_file(lineup).map_err(|e| CliError::usage(e.to_string()))?,
-        ),
-        None => {
-            Box::new(LinuxTuner::open(Adapter::open(a.adapter).map_err(failed)?).map_err(failed)?)
-        }
-    };
-    let req = TuneRequest {
-        transponder: ch.transponder(),
-        lnb: Lnb::ku_circular_10750(),
-        diseqc: Default::default(),
-    };
-    let start = Instant::now();
-    tuner.tune(&req).map_err(failed)?;
-    let lock = tuner
-        .wait_for_lock(start, Duration::from_secs(5))
-        .map_err(failed)?;
-    if !lock.locked {
-        return Err(CliError::failed(format!(
-            "no signal on channel {} ({}): check the dish and the cable",
-            ch.number, ch.name
-        )));
-    }
     let mut pids = vec![0u16, ch.pmt_pid];
     pids.extend(ch.pcr_pid);
     pids.extend(ch.video_pid);
     pids.extend(ch.audio.iter().map(|t| t.pid));
     pids.sort_unstable();
     pids.dedup();
-    let mut source = tuner.packets(&pids).map_err(failed)?;
+    // The tuner stays open while playing (dropped last).
+    let mut tuner: Option<Box<dyn Tuner>> = None;
+    let mut lock_ms = 0;
+    let mut source: Box<dyn PacketSource> = if a.tuned {
+        let demux = Adapter::open(a.adapter)
+            .and_then(|ad| ad.demux())
+            .map_err(failed)?;
+        Box::new(DemuxPackets::open(demux, &pids).map_err(failed)?)
+    } else {
+        let operator = operator_networks(std::path::Path::new(OPERATOR_NETWORKS));
+        let status = if a.replay.is_some() {
+            "activated".to_string()
+        } else {
+            activation_status()
+        };
+        if let Err(refusal) = may_play(ch.onid, ch.scrambled, &status, operator.as_deref()) {
+            return Err(CliError::failed(format!(
+                "channel {} ({}) does not play: {refusal}",
+                ch.number, ch.name
+            )));
+        }
+        let t = tuner.insert(match &a.replay {
+            Some(lineup) => Box::new(
+                ReplayTuner::from_lineup_file(lineup)
+                    .map_err(|e| CliError::usage(e.to_string()))?,
+            ),
+            None => Box::new(
+                LinuxTuner::open(Adapter::open(a.adapter).map_err(failed)?).map_err(failed)?,
+            ),
+        });
+        let req = TuneRequest {
+            transponder: ch.transponder(),
+            lnb: Lnb::ku_circular_10750(),
+            diseqc: Default::default(),
+        };
+        let start = Instant::now();
+        t.tune(&req).map_err(failed)?;
+        let lock = t
+            .wait_for_lock(start, Duration::from_secs(5))
+            .map_err(failed)?;
+        if !lock.locked {
+            return Err(CliError::failed(format!(
+                "no signal on channel {} ({}): check the dish and the cable",
+                ch.number, ch.name
+            )));
+        }
+        lock_ms = lock.elapsed.as_millis() as u64;
+        t.packets(&pids).map_err(failed)?
+    };
     let audio = match a.audio_device.as_deref() {
         Some("none") => AudioOut::Discard,
         d => AudioOut::Alsa(d.map(str::to_string)),
@@ -158,7 +244,7 @@ pub fn run(a: &PlayArgs) -> Result<i32, CliError> {
         first_video_ms: None,
         width: None,
         height: None,
-        lock_ms: lock.elapsed.as_millis() as u64,
+        lock_ms,
         seconds: 0.0,
         errors: warnings,
     };
@@ -166,11 +252,21 @@ pub fn run(a: &PlayArgs) -> Result<i32, CliError> {
         eprintln!("stb-app: {w}");
     }
     if !a.json {
-        println!("playing {} {} ({} s)", ch.number, ch.name, a.seconds);
+        println!("playing {} {} ({seconds} s)", ch.number, ch.name);
     }
-    let limit = Duration::from_secs_f64(a.seconds);
+    let controls = a.control.then(control_input);
+    let (mut volume, mut muted) = (100u8, false);
+    let limit = Duration::from_secs_f64(seconds);
     let mut buf = vec![0u8; 188 * 256];
-    while player.elapsed() < limit {
+    'playing: while player.elapsed() < limit {
+        for c in controls.iter().flat_map(|rx| rx.try_iter()) {
+            match c {
+                Control::Volume(v) => volume = v,
+                Control::Mute(m) => muted = m,
+                Control::Stop => break 'playing,
+            }
+            player.set_volume(f64::from(volume) / 100.0, muted);
+        }
         let n = source
             .read(&mut buf, Duration::from_millis(200))
             .map_err(failed)?;
@@ -214,6 +310,8 @@ pub fn run(a: &PlayArgs) -> Result<i32, CliError> {
     }
     report.seconds = player.elapsed().as_secs_f64();
     drop(player);
+    drop(source);
+    drop(tuner);
     if a.json {
         print_json(&report)?;
     }
@@ -223,4 +321,20 @@ pub fn run(a: &PlayArgs) -> Result<i32, CliError> {
     } else {
         1
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{parse_control, Control};
+
+    #[test]
+    fn control_lines_are_read_as_the_screens_write_them() {
+        assert_eq!(parse_control("volume 55"), Some(Control::Volume(55)));
+        assert_eq!(parse_control("volume 300"), None);
+        assert_eq!(parse_control("volume 100"), Some(Control::Volume(100)));
+        assert_eq!(parse_control("mute 1"), Some(Control::Mute(true)));
+        assert_eq!(parse_control("mute 0"), Some(Control::Mute(false)));
+        assert_eq!(parse_control("louder"), None);
+        assert_eq!(parse_control(""), None);
+    }
 }

@@ -85,11 +85,16 @@ fn build_err(e: impl std::fmt::Display) -> PlayerError {
     PlayerError::Build(e.to_string())
 }
 
+/// Loads GStreamer and its plugin registry (made on first use, kept where GST_REGISTRY_1_0 says).
+pub fn init() -> Result<(), PlayerError> {
+    gst::init().map_err(|e| PlayerError::Init(e.to_string()))
+}
+
 impl Player {
     /// Builds the pipeline for `program` (the service id; tsdemux plays the first program of the PAT when
     /// `None`) and starts it; packets come through [`Player::push`].
     pub fn start(program: Option<u16>, audio: AudioOut) -> Result<Self, PlayerError> {
-        gst::init().map_err(|e| PlayerError::Init(e.to_string()))?;
+        init()?;
         let pipeline = gst::Pipeline::new();
         let caps = gst::Caps::builder("video/mpegts")
             .field("systemstream", true)

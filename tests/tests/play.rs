@@ -2,6 +2,8 @@
 //! the media disk, its sound through the emulated sound card (QEMU's intel-hda) recorded into a WAV file on the
 //! host. Each of the sky's services sounds a sine of its own pitch, so the recording tells which service was heard.
 //! The operator's channels play only once the box is activated (here: by its authorisation over the satellite).
+//! And the box as a household uses it: installed with the remote, the watching screen plays the channel, the
+//! remote's mute and volume keys act on what the sound card plays.
 
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -169,4 +171,175 @@ stb-app activation listen --freq 11880 --pol r --sr 28800 --system dvbs2 --mod 8
             "{name} ({codec}, {tone} Hz) was heard for {heard} s of its 8 s in the recording"
         );
     }
+}
+
+/// Beijing, as a GPS receiver sends it (the wizard's dish step waits for a fix).
+const GGA: &str = "$GPGGA,053152,3957.7484,N,11626.7626,E,1,06,1.5,88.1,M,-8.0,M,,*64\r\n";
+
+/// Loudness (RMS, full scale 1.0) of each half second of the recording.
+fn loudness(samples: &[f32], rate: u32) -> Vec<f64> {
+    samples
+        .chunks_exact(rate as usize / 2)
+        .map(|w| {
+            (w.iter().map(|&x| f64::from(x) * f64::from(x)).sum::<f64>() / w.len() as f64).sqrt()
+        })
+        .collect()
+}
+
+fn median(v: &[f64]) -> f64 {
+    let mut v = v.to_vec();
+    v.sort_by(f64::total_cmp);
+    v.get(v.len() / 2).copied().unwrap_or(0.0)
+}
+
+#[test]
+fn the_watching_screen_plays_the_channel_and_the_remote_mutes_and_lowers_it() {
+    // vidtv's own multiplex (its radio service "Beethoven", SMPTE 302M sound, a network that is not the
+    // operator's: free to air) answers on the IF of the 11840 MHz preset; the household installs the box with the
+    // remote as on a first boot, and the watching screen plays the first channel.
+    let script = r#"
+for d in /sys/bus/serio/drivers/atkbd/serio*; do
+    [ -e "$d" ] && printf %s "${d##*/}" > /sys/bus/serio/drivers/atkbd/unbind
+done
+tail -n +1 -f /var/log/stb-app.log &
+follow=$!
+i=0
+while [ ! -e /job/host-done ] && [ $i -lt 2400 ]; do sleep 0.3; i=$((i+1)); done
+kill $follow
+echo '=== end ==='
+"#;
+    let wav = std::env::temp_dir().join(format!("stb-ui-sound-{}.wav", std::process::id()));
+    let steps = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let log = steps.clone();
+    let g = BoxRun::new()
+        .vidtv("vidtv_valid_dvb_s_freqs=10840000")
+        .ui()
+        .audio_out(&wav)
+        .run_with(script, move |ctl| {
+            use std::io::Write;
+            use std::time::{Duration, Instant};
+            let deadline = Instant::now() + Duration::from_secs(600);
+            let reached = |marker: &str| {
+                let seen = ctl.wait_for(marker, None, deadline);
+                if seen {
+                    log.lock().unwrap().push(marker.to_string());
+                }
+                seen
+            };
+            let key = |k: &str| {
+                ctl.monitor(&format!("sendkey {k}"));
+            };
+            let done = || {
+                let _ = std::fs::write(ctl.state.join("job/host-done"), b"");
+            };
+            if !reached("ui: ready") {
+                return done();
+            }
+            for marker in ["ui: screen wizard-satellite", "ui: screen wizard-dish"] {
+                key("ret");
+                if !reached(marker) {
+                    return done();
+                }
+            }
+            let mut gps = ctl.gps();
+            gps.set_write_timeout(Some(Duration::from_millis(200)))
+                .unwrap();
+            let fix_by = Instant::now() + Duration::from_secs(120);
+            while !ctl.stdout_so_far().contains("ui: position fix")
+                && Instant::now() < fix_by
+                && ctl.alive()
+            {
+                let _ = gps.write_all(GGA.as_bytes());
+                std::thread::sleep(Duration::from_millis(200));
+            }
+            if !reached("ui: position fix") {
+                return done();
+            }
+            for marker in ["ui: screen wizard-signal", "ui: screen wizard-scan"] {
+                key("ret");
+                if !reached(marker) {
+                    return done();
+                }
+            }
+            if !reached("ui: scan finished") {
+                return done();
+            }
+            for marker in ["ui: screen wizard-done", "ui: screen watching"] {
+                key("ret");
+                if !reached(marker) {
+                    return done();
+                }
+            }
+            if !reached("ui: playing channel 1") || !reached("sound after") {
+                return done();
+            }
+            // Heard for a while, muted (X on a keyboard remote), heard again, then four steps quieter (-).
+            std::thread::sleep(Duration::from_secs(8));
+            key("x");
+            log.lock().unwrap().push("mute".into());
+            std::thread::sleep(Duration::from_secs(6));
+            key("x");
+            log.lock().unwrap().push("unmute".into());
+            std::thread::sleep(Duration::from_secs(5));
+            for _ in 0..4 {
+                key("minus");
+                std::thread::sleep(Duration::from_millis(200));
+            }
+            log.lock().unwrap().push("quieter".into());
+            std::thread::sleep(Duration::from_secs(6));
+            done();
+        });
+    let all = format!("stdout:\n{}\nstderr:\n{}", g.stdout, g.stderr);
+    println!("{all}");
+    let steps = steps.lock().unwrap().clone();
+    assert_eq!(g.status, 0, "{all}");
+    assert!(
+        steps.iter().any(|s| s == "quieter"),
+        "the walk stopped after {steps:?}"
+    );
+    let (samples, rate) = read_wav(&wav);
+    let _ = std::fs::remove_file(&wav);
+    let loud = loudness(&samples, rate);
+    println!("loudness per half second: {loud:.3?}");
+    // The recording: sound, then a silence of about 6 s (muted), then sound, then quieter sound.
+    let silent = |x: f64| x < 1e-3;
+    let heard = |x: f64| x > 0.02;
+    let first_heard = loud
+        .iter()
+        .position(|&x| heard(x))
+        .expect("nothing was heard");
+    let mute_at = first_heard
+        + loud[first_heard..]
+            .iter()
+            .position(|&x| silent(x))
+            .expect("the sound was never muted");
+    let silence = loud[mute_at..].iter().take_while(|&&x| silent(x)).count();
+    assert!(
+        (8..=16).contains(&silence),
+        "muted for {} s, not the 6 s the remote asked",
+        silence as f64 / 2.0
+    );
+    let before = &loud[first_heard..mute_at];
+    assert!(
+        before.len() >= 8,
+        "heard for only {} s before the mute",
+        before.len() as f64 / 2.0
+    );
+    let after = &loud[mute_at + silence..];
+    assert!(
+        after.len() >= 16,
+        "{} s of sound after the mute",
+        after.len() as f64 / 2.0
+    );
+    assert!(
+        after.iter().all(|&x| heard(x)),
+        "the sound broke off after the mute: {after:.3?}"
+    );
+    // Volume 60 -> 40: the last seconds are about two thirds as loud as the first.
+    let (start, end) = (median(before), median(&after[after.len() - 6..]));
+    let ratio = end / start;
+    assert!(
+        (0.5..0.8).contains(&ratio),
+        "after four steps down the sound is {ratio:.2} of its loudness ({start:.3} -> {end:.3})"
+    );
 }

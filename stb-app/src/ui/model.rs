@@ -252,6 +252,19 @@ pub enum Request {
     },
     StopScan,
     Tune(u32),
+    /// Play the tuned channel (sound to the sound card, pictures decoded) at this volume.
+    Play {
+        number: u32,
+        volume: u8,
+        muted: bool,
+    },
+    /// The remote's volume or mute, for what is playing.
+    Volume {
+        volume: u8,
+        muted: bool,
+    },
+    /// Stop playing (standby, activation lost).
+    StopPlay,
     SetFavourite(u32, bool),
     SetLocked(u32, bool),
     Rename(u32, String),
@@ -316,6 +329,9 @@ pub struct Ui {
     pub volume_until: Option<Instant>,
     pub entry: String,
     pub activation: Option<activation::Report>,
+    /// The operator's networks (original_network_id; the box's build configuration): their channels play only on
+    /// an activated box. `None`: every network is the operator's.
+    pub operator_networks: Option<Vec<u16>>,
     pub activation_qr: Option<(usize, Vec<bool>)>,
     pub pin: Option<String>,
     pub unlocked_channels: Vec<u32>,
@@ -380,6 +396,7 @@ impl Ui {
             volume_until: None,
             entry: String::new(),
             activation: None,
+            operator_networks: None,
             activation_qr: None,
             pin: None,
             unlocked_channels: Vec::new(),
@@ -565,14 +582,27 @@ impl Ui {
         out
     }
 
+    /// Whether channel `number` may not play now for want of activation (it is the operator's and the box is
+    /// not activated). Free-to-air channels of other networks play on any box.
+    fn blocked_by_activation(&self, number: u32) -> bool {
+        let not_activated = self
+            .activation
+            .as_ref()
+            .is_some_and(|r| !r.status.can_watch());
+        not_activated
+            && self
+                .channels
+                .iter()
+                .find(|c| c.number == number)
+                .is_none_or(|c| {
+                    crate::policy::needs_activation(c.onid, self.operator_networks.as_deref())
+                })
+    }
+
     fn watch(&mut self, number: u32, now: Instant) -> Vec<Request> {
         self.banner_until = Some(now + BANNER_TIME);
         self.entry.clear();
-        if self
-            .activation
-            .as_ref()
-            .is_some_and(|r| !r.status.can_watch())
-        {
+        if self.blocked_by_activation(number) {
             self.play = PlayState::NotActivated;
         }
         let locked = self.channels.iter().any(|c| c.number == number && c.locked);
@@ -622,7 +652,7 @@ impl Ui {
         if action == Action::Power {
             self.standby = !self.standby;
             if self.standby {
-                let mut out = vec![Request::StopSignal];
+                let mut out = vec![Request::StopSignal, Request::StopPlay];
                 if self.screen == Screen::WizardDish {
                     out.push(Request::WatchGps(false));
                 }
@@ -839,12 +869,18 @@ impl Ui {
                     self.volume.saturating_sub(5)
                 };
                 self.volume_until = Some(now + VOLUME_TIME);
-                Vec::new()
+                vec![Request::Volume {
+                    volume: self.volume,
+                    muted: self.muted,
+                }]
             }
             Action::Mute => {
                 self.muted = !self.muted;
                 self.volume_until = Some(now + VOLUME_TIME);
-                Vec::new()
+                vec![Request::Volume {
+                    volume: self.volume,
+                    muted: self.muted,
+                }]
             }
             Action::Info => {
                 self.banner_until = if self.banner_shown(now) {
@@ -1233,11 +1269,7 @@ impl Ui {
                 scrambled,
             } => {
                 if self.zapper.current().map(|c| c.number) == Some(number) {
-                    self.play = if self
-                        .activation
-                        .as_ref()
-                        .is_some_and(|r| !r.status.can_watch())
-                    {
+                    self.play = if self.blocked_by_activation(number) {
                         PlayState::NotActivated
                     } else if !locked {
                         PlayState::NoSignal
@@ -1246,6 +1278,13 @@ impl Ui {
                     } else {
                         PlayState::Playing
                     };
+                    if self.play == PlayState::Playing && !self.standby {
+                        return vec![Request::Play {
+                            number,
+                            volume: self.volume,
+                            muted: self.muted,
+                        }];
+                    }
                 }
             }
             Event::Epg(entries) => {
@@ -1260,8 +1299,17 @@ impl Ui {
                 let can_watch = report.status.can_watch();
                 self.activation = Some(*report);
                 self.activation_qr = qr;
-                if !can_watch && self.screen == Screen::Watching && !self.channels.is_empty() {
+                let current = self.zapper.current().map(|c| c.number);
+                if !can_watch
+                    && self.screen == Screen::Watching
+                    && !self.channels.is_empty()
+                    && current.is_none_or(|n| self.blocked_by_activation(n))
+                {
+                    let was_playing = self.play == PlayState::Playing;
                     self.play = PlayState::NotActivated;
+                    if was_playing {
+                        return vec![Request::StopPlay];
+                    }
                 } else if can_watch && self.play == PlayState::NotActivated {
                     if let Some(n) = self.zapper.current().map(|c| c.number) {
                         self.play = PlayState::NoSignal;

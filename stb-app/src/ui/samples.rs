@@ -98,7 +98,8 @@ fn guide(channels: &[Channel]) -> Vec<EpgEntry> {
     out
 }
 
-fn report(status: Status) -> activation::Report {
+/// An activation report in `status` (the sample box, card and place).
+pub fn report(status: Status) -> activation::Report {
     activation::Report {
         status,
         code: status.code(),

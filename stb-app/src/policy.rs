@@ -34,6 +34,11 @@ pub fn operator_networks(path: &Path) -> Option<Vec<u16>> {
     (!ids.is_empty()).then_some(ids)
 }
 
+/// Whether a service of network `onid` plays only on an activated box: the operator's networks do.
+pub fn needs_activation(onid: u16, operator: Option<&[u16]>) -> bool {
+    operator.is_none_or(|ids| ids.contains(&onid))
+}
+
 /// The rule. `activation` is the activation status as `stb-app activation status --json` says it ("activated",
 /// "not_activated", "no_card" ...).
 pub fn may_play(
@@ -45,8 +50,7 @@ pub fn may_play(
     if scrambled {
         return Err(Refusal::Scrambled);
     }
-    let operators = operator.is_none_or(|ids| ids.contains(&onid));
-    if operators && activation != "activated" {
+    if needs_activation(onid, operator) && activation != "activated" {
         return Err(Refusal::NotActivated(activation.to_string()));
     }
     Ok(())

@@ -1,0 +1,76 @@
+//! The player for what the screens show: `stb-play` (on the box's media disk, decision 0004) started for the
+//! channel the backend has tuned, reading its PIDs from the demux, told the remote's volume and mute on its
+//! standard input. The screens never load GStreamer; a player that dies takes the sound with it, not the screens.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Child, ChildStdin, Command, Stdio};
+
+/// A running player. Dropping it stops the sound.
+pub struct PlayerProcess {
+    child: Child,
+    control: ChildStdin,
+    number: u32,
+}
+
+/// `stb-play` beside this program (the box: /usr/bin), else on the PATH.
+fn program() -> PathBuf {
+    std::env::current_exe()
+        .ok()
+        .map(|p| p.with_file_name("stb-play"))
+        .filter(|p| p.exists())
+        .unwrap_or_else(|| "stb-play".into())
+}
+
+impl PlayerProcess {
+    /// Plays channel `number`, which the caller has tuned on `adapter` and may be watched.
+    pub fn start(adapter: u32, number: u32, volume: u8, muted: bool) -> std::io::Result<Self> {
+        let mut child = Command::new(program())
+            .args(["--tuned", "--control", "--channel"])
+            .arg(number.to_string())
+            .arg("--adapter")
+            .arg(adapter.to_string())
+            .stdin(Stdio::piped())
+            .spawn()?;
+        let control = child
+            .stdin
+            .take()
+            .ok_or_else(|| std::io::Error::other("the player has no control input"))?;
+        let mut p = Self {
+            child,
+            control,
+            number,
+        };
+        p.set_volume(volume, muted);
+        Ok(p)
+    }
+
+    /// The channel being played.
+    pub fn number(&self) -> u32 {
+        self.number
+    }
+
+    /// Volume 0-100 and mute, as the remote set them.
+    pub fn set_volume(&mut self, volume: u8, muted: bool) {
+        let _ = write!(
+            self.control,
+            "volume {}\nmute {}\n",
+            volume.min(100),
+            u8::from(muted)
+        );
+        let _ = self.control.flush();
+    }
+
+    /// Whether the player has stopped by itself (no media disk, a decoder crash).
+    pub fn has_stopped(&mut self) -> bool {
+        !matches!(self.child.try_wait(), Ok(None))
+    }
+}
+
+impl Drop for PlayerProcess {
+    fn drop(&mut self) {
+        // The end of its input stops it cleanly; a player that does not listen is killed.
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
