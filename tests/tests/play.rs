@@ -176,12 +176,19 @@ stb-app activation listen --freq 11880 --pol r --sr 28800 --system dvbs2 --mod 8
 /// Beijing, as a GPS receiver sends it (the wizard's dish step waits for a fix).
 const GGA: &str = "$GPGGA,053152,3957.7484,N,11626.7626,E,1,06,1.5,88.1,M,-8.0,M,,*64\r\n";
 
-/// Loudness (RMS, full scale 1.0) of each half second of the recording.
+/// Loudness of each half second of the recording: the RMS of what moves (a constant level, such as vidtv's
+/// silence, is no sound), full scale 1.0.
 fn loudness(samples: &[f32], rate: u32) -> Vec<f64> {
     samples
         .chunks_exact(rate as usize / 2)
         .map(|w| {
-            (w.iter().map(|&x| f64::from(x) * f64::from(x)).sum::<f64>() / w.len() as f64).sqrt()
+            let n = w.len() as f64;
+            let mean = w.iter().map(|&x| f64::from(x)).sum::<f64>() / n;
+            (w.iter()
+                .map(|&x| (f64::from(x) - mean).powi(2))
+                .sum::<f64>()
+                / n)
+                .sqrt()
         })
         .collect()
 }
