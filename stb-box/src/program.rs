@@ -570,19 +570,8 @@ impl Backend {
         while Instant::now() < until {
             if let Ok(r) = requests.try_recv() {
                 // Playing and the volume leave the tuner as it is: the guide goes on being read.
-                if let Request::Play {
-                    number,
-                    volume,
-                    muted,
-                } = r
-                {
-                    self.play(number, volume, muted);
-                    continue;
-                }
-                if let Request::Volume { volume, muted } = r {
-                    if let Some(p) = &mut self.player {
-                        p.set_volume(volume, muted);
-                    }
+                if matches!(r, Request::Play { .. } | Request::Volume { .. }) {
+                    self.handle(r, requests);
                     continue;
                 }
                 said(events, &services);

@@ -195,23 +195,6 @@ struct ReplayPackets {
     last_pcr: u64,
 }
 
-impl ReplayPackets {
-    fn pcr(p: &[u8]) -> Option<u64> {
-        let has_adaptation = p[3] & 0x20 != 0;
-        if !has_adaptation || p[4] < 7 || p[5] & 0x10 == 0 {
-            return None;
-        }
-        let b = &p[6..12];
-        let base = (u64::from(b[0]) << 25)
-            | (u64::from(b[1]) << 17)
-            | (u64::from(b[2]) << 9)
-            | (u64::from(b[3]) << 1)
-            | (u64::from(b[4]) >> 7);
-        let ext = (u64::from(b[4] & 1) << 8) | u64::from(b[5]);
-        Some(base * 300 + ext)
-    }
-}
-
 impl PacketSource for ReplayPackets {
     fn read(&mut self, buf: &mut [u8], timeout: Duration) -> Result<usize, TuneError> {
         let started = Instant::now();
@@ -228,10 +211,15 @@ impl PacketSource for ReplayPackets {
                 }
                 Err(e) => return Err(TuneError::Invalid(format!("{}: {e}", self.path.display()))),
             }
-            if packet[0] != 0x47 {
+            let Ok(view) = ts_si::ts::TsPacket::new_checked(&packet[..]) else {
                 continue;
-            }
-            if let Some(pcr) = Self::pcr(&packet) {
+            };
+            let pid = view.pid();
+            let pcr = view
+                .adaptation_field()
+                .and_then(|a| a.pcr())
+                .map(|p| p.ticks_27mhz());
+            if let Some(pcr) = pcr {
                 match self.clock {
                     Some((first, at)) if pcr >= self.last_pcr => {
                         let due = at + Duration::from_nanos((pcr - first) * 1000 / 27);
@@ -251,7 +239,6 @@ impl PacketSource for ReplayPackets {
                 }
                 self.last_pcr = pcr;
             }
-            let pid = u16::from_be_bytes([packet[1] & 0x1f, packet[2]]);
             if self.pids.contains(&pid) {
                 buf[n..n + 188].copy_from_slice(&packet);
                 n += 188;
