@@ -5,6 +5,7 @@ pub mod channels;
 pub mod console;
 pub mod dvb;
 pub mod lnb;
+pub mod picture;
 pub mod policy;
 pub mod scan;
 pub mod textfile;

@@ -3,6 +3,7 @@
 //! the first picture came.
 
 use std::path::PathBuf;
+
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
@@ -10,6 +11,7 @@ use stb_app::channels::{Channel, ChannelDb};
 use stb_app::console::{data_dir, print_json, CliError};
 use stb_app::dvb::Adapter;
 use stb_app::lnb::Lnb;
+use stb_app::picture::PictureWriter;
 use stb_app::tuner::linux::{DemuxPackets, LinuxTuner};
 use stb_app::tuner::{replay::ReplayTuner, PacketSource, TuneRequest, Tuner};
 
@@ -51,6 +53,10 @@ pub struct PlayArgs {
     /// Read commands on standard input, one per line: `volume 0-100`, `mute 0|1`; the end of the input stops.
     #[arg(long)]
     pub control: bool,
+    /// The screens' picture file (shared memory they made at their size): decoded pictures are scaled into it.
+    /// Without it pictures are decoded and counted, not shown.
+    #[arg(long)]
+    pub picture: Option<PathBuf>,
 }
 
 /// A command on the control input.
@@ -234,7 +240,11 @@ pub fn run(a: &PlayArgs) -> Result<i32, CliError> {
             ));
         }
     }
-    let player = Player::start(Some(ch.service_id), audio).map_err(failed)?;
+    let picture = match &a.picture {
+        Some(path) => Some(PictureWriter::open(path, ch.number).map_err(failed)?),
+        None => None,
+    };
+    let player = Player::start(Some(ch.service_id), audio, picture).map_err(failed)?;
     let mut report = PlayReport {
         channel: ch.number,
         name: ch.name.clone(),

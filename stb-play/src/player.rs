@@ -4,7 +4,7 @@
 //!
 //! ```text
 //! appsrc (video/mpegts) ─ tsdemux ─┬─ queue ─ decodebin ─ audioconvert ─ audioresample ─ volume ─ audio sink
-//!                                  ├─ queue ─ decodebin ─ videoconvert ─ videoscale ─ video sink
+//!                                  ├─ queue ─ decodebin ─ videoconvert ─ videoscale ─ picture file (or fakesink)
 //!                                  └─ (further tracks) ─ fakesink
 //! ```
 
@@ -16,6 +16,9 @@ use std::time::{Duration, Instant};
 use gstreamer as gst;
 use gstreamer::prelude::*;
 use gstreamer_app as gst_app;
+use gstreamer_video as gst_video;
+use gstreamer_video::prelude::VideoFrameExt;
+use stb_app::picture::PictureWriter;
 
 use crate::codec::codec_name;
 
@@ -93,7 +96,13 @@ pub fn init() -> Result<(), PlayerError> {
 impl Player {
     /// Builds the pipeline for `program` (the service id; tsdemux plays the first program of the PAT when
     /// `None`) and starts it; packets come through [`Player::push`].
-    pub fn start(program: Option<u16>, audio: AudioOut) -> Result<Self, PlayerError> {
+    ///
+    /// Pictures go into `picture` (the screens' picture file) when given, else are decoded and dropped.
+    pub fn start(
+        program: Option<u16>,
+        audio: AudioOut,
+        picture: Option<PictureWriter>,
+    ) -> Result<Self, PlayerError> {
         init()?;
         let pipeline = gst::Pipeline::new();
         let caps = gst::Caps::builder("video/mpegts")
@@ -189,6 +198,8 @@ impl Player {
             .ok_or_else(|| build_err("the sound sink has no sink pad"))?;
         let weak = pipeline.downgrade();
         let events_tx = tx.clone();
+        // The first video track takes it (pad-added may run on any streaming thread).
+        let picture = Mutex::new(picture);
         demux.connect_pad_added(move |_, pad| {
             let Some(pipeline) = weak.upgrade() else {
                 return;
@@ -206,14 +217,15 @@ impl Player {
                     kind: "audio",
                     codec: codec.clone(),
                 });
-                first_buffer(&sink_pad, tx.clone(), started, codec.clone(), false);
+                first_buffer(&sink_pad, tx.clone(), started, codec.clone(), None);
                 decode_into(&pipeline, pad, Some(&audio_in), tx, false)
             } else if name.starts_with("video/") && !video_taken.swap(true, Ordering::SeqCst) {
                 let _ = tx.send(PlayerEvent::Stream {
                     kind: "video",
                     codec: codec.clone(),
                 });
-                video_chain(&pipeline, pad, tx, started, codec)
+                let writer = picture.lock().ok().and_then(|mut p| p.take());
+                video_chain(&pipeline, pad, tx, started, codec, writer)
             } else {
                 discard(&pipeline, pad)
             };
@@ -326,12 +338,13 @@ fn first_buffer(
     tx: Sender<PlayerEvent>,
     started: Instant,
     codec: String,
-    video: bool,
+    decoded: Option<gst::Pad>,
 ) {
-    pad.add_probe(gst::PadProbeType::BUFFER, move |pad, _| {
+    pad.add_probe(gst::PadProbeType::BUFFER, move |_, _| {
         let after = started.elapsed();
-        let event = if video {
-            let (width, height) = pad
+        // A picture's size is the source's (before scaling to the screen).
+        let event = if let Some(decoded) = &decoded {
+            let (width, height) = decoded
                 .current_caps()
                 .and_then(|c| {
                     let s = c.structure(0)?;
@@ -393,30 +406,99 @@ fn decode_into(
     Ok(())
 }
 
-/// The pictures: decoded, converted and counted at a sink that keeps the clock (the screen's compositor joins
-/// here).
+/// The pictures: decoded, converted, and at a sink that keeps the clock either written into the screens' picture
+/// file (scaled into its size with black bars, square pixels: the screens draw the on-screen display over it) or,
+/// without screens, counted and dropped.
 fn video_chain(
     pipeline: &gst::Pipeline,
     pad: &gst::Pad,
     tx: Sender<PlayerEvent>,
     started: Instant,
     codec: String,
+    picture: Option<PictureWriter>,
 ) -> Result<(), PlayerError> {
     let convert = make("videoconvert")?;
-    let sink = make("fakesink")?;
-    sink.set_property("sync", true);
-    pipeline.add_many([&convert, &sink]).map_err(build_err)?;
-    convert.link(&sink).map_err(build_err)?;
+    let sink = match picture {
+        Some(writer) => {
+            let scale = make("videoscale")?;
+            // Black bars keep the source's shape (4:3 in 16:9 pillarboxed, 16:9 in 4:3 letterboxed).
+            scale.set_property("add-borders", true);
+            let (width, height) = writer.size();
+            let sink = picture_sink(writer, width, height)?;
+            pipeline
+                .add_many([&convert, &scale, sink.upcast_ref()])
+                .map_err(build_err)?;
+            gst::Element::link_many([&convert, &scale, sink.upcast_ref()]).map_err(build_err)?;
+            scale.sync_state_with_parent().map_err(build_err)?;
+            sink.upcast()
+        }
+        None => {
+            let sink = make("fakesink")?;
+            sink.set_property("sync", true);
+            pipeline.add_many([&convert, &sink]).map_err(build_err)?;
+            convert.link(&sink).map_err(build_err)?;
+            sink
+        }
+    };
     convert.sync_state_with_parent().map_err(build_err)?;
     sink.sync_state_with_parent().map_err(build_err)?;
     let sink_pad = sink
         .static_pad("sink")
-        .ok_or_else(|| build_err("fakesink has no sink pad"))?;
-    first_buffer(&sink_pad, tx.clone(), started, codec, true);
+        .ok_or_else(|| build_err("the picture sink has no sink pad"))?;
     let input = convert
         .static_pad("sink")
         .ok_or_else(|| build_err("videoconvert has no sink pad"))?;
+    first_buffer(&sink_pad, tx.clone(), started, codec, Some(input.clone()));
     decode_into(pipeline, pad, Some(&input), tx, true)
+}
+
+/// An appsink taking RGB frames of the picture file's size, on the clock, each copied into the file as it is due.
+fn picture_sink(
+    mut writer: PictureWriter,
+    width: u32,
+    height: u32,
+) -> Result<gst_app::AppSink, PlayerError> {
+    let caps = gst::Caps::builder("video/x-raw")
+        .field("format", "RGB")
+        .field("width", width as i32)
+        .field("height", height as i32)
+        .field("pixel-aspect-ratio", gst::Fraction::new(1, 1))
+        .build();
+    let sink = gst_app::AppSink::builder()
+        .caps(&caps)
+        .sync(true)
+        .max_buffers(1)
+        .drop(true)
+        .build();
+    let row = width as usize * 3;
+    sink.set_callbacks(
+        gst_app::AppSinkCallbacks::builder()
+            .new_sample(move |s| {
+                let sample = s.pull_sample().map_err(|_| gst::FlowError::Eos)?;
+                let (Some(buffer), Some(caps)) = (sample.buffer(), sample.caps()) else {
+                    return Ok(gst::FlowSuccess::Ok);
+                };
+                let info = gst_video::VideoInfo::from_caps(caps)
+                    .map_err(|_| gst::FlowError::NotNegotiated)?;
+                let frame = gst_video::VideoFrameRef::from_buffer_ref_readable(buffer, &info)
+                    .map_err(|_| gst::FlowError::Error)?;
+                let stride = frame.plane_stride()[0] as usize;
+                let data = frame.plane_data(0).map_err(|_| gst::FlowError::Error)?;
+                if info.width() as usize * 3 != row
+                    || data.len() < stride * (height as usize - 1) + row
+                {
+                    return Err(gst::FlowError::NotNegotiated);
+                }
+                writer.write(|pixels| {
+                    for (y, out) in pixels.chunks_exact_mut(row).enumerate() {
+                        out.copy_from_slice(&data[y * stride..y * stride + row]);
+                    }
+                });
+                Ok(gst::FlowSuccess::Ok)
+            })
+            .build(),
+    );
+    Ok(sink)
 }
 
 /// A further track of the service (a second language): not decoded.

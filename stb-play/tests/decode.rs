@@ -1,10 +1,13 @@
 //! Every audio codec of the emulated sky's services, through the box's pipeline (tsdemux, Debian's libav
-//! decoders), is heard as the service's own sine: the sound a household would hear, measured.
+//! decoders), is heard as the service's own sine: the sound a household would hear, measured. Every video codec
+//! is seen in the screens' picture file as the service's own colour, in the shape of its source (black bars where
+//! the screen's shape differs).
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use stb_app::picture::{self, PictureReader, PictureWriter};
 use stb_play::player::{AudioOut, Player, PlayerEvent};
 
 fn top() -> PathBuf {
@@ -29,9 +32,14 @@ fn power(samples: &[f32], f: f64) -> f64 {
 
 /// Plays a whole file and returns the decoded samples and the player's events.
 fn play(file: &Path) -> (Vec<f32>, Vec<PlayerEvent>) {
+    play_with(file, None)
+}
+
+/// Plays a whole file, its pictures into `picture` when given.
+fn play_with(file: &Path, picture: Option<PictureWriter>) -> (Vec<f32>, Vec<PlayerEvent>) {
     let samples = Arc::new(Mutex::new(Vec::new()));
-    let player =
-        Player::start(None, AudioOut::Samples(samples.clone())).expect("the player starts");
+    let player = Player::start(None, AudioOut::Samples(samples.clone()), picture)
+        .expect("the player starts");
     let bytes = std::fs::read(file).unwrap();
     let mut events = Vec::new();
     for chunk in bytes.chunks(188 * 64) {
@@ -50,10 +58,7 @@ fn play(file: &Path) -> (Vec<f32>, Vec<PlayerEvent>) {
 
 #[test]
 fn each_sky_audio_codec_plays_its_services_tone() {
-    let sky = sky::definition::Sky::load(&top().join("sky/sky.toml")).unwrap();
-    let media = top().join("build/sky/media");
-    let sats: Vec<_> = sky.satellites.clone();
-    sky::media::encode_all(&media, &sats, &mut |_| {}).expect("the sky's media encode (ffmpeg)");
+    let (sky, media) = sky_media();
     let mut codecs_heard = std::collections::BTreeSet::new();
     for (sat, _, service) in sky.services() {
         let Some(track) = service.audio.first() else {
@@ -103,4 +108,102 @@ fn each_sky_audio_codec_plays_its_services_tone() {
         .map(|s| s.to_string())
         .collect();
     assert_eq!(codecs_heard, want);
+}
+
+/// The sky's services encoded (cached under build/sky/media).
+fn sky_media() -> (sky::definition::Sky, PathBuf) {
+    let sky = sky::definition::Sky::load(&top().join("sky/sky.toml")).unwrap();
+    let media = top().join("build/sky/media");
+    let sats: Vec<_> = sky.satellites.clone();
+    sky::media::encode_all(&media, &sats, &mut |_| {}).expect("the sky's media encode (ffmpeg)");
+    (sky, media)
+}
+
+/// Share of the pixels in columns `x0..x1` of rows `y0..y1` within 40 of `rgb` in every channel.
+fn share_near(f: &picture::Frame, (x0, x1): (u32, u32), (y0, y1): (u32, u32), rgb: u32) -> f64 {
+    let want = [(rgb >> 16) as u8, (rgb >> 8) as u8, rgb as u8];
+    let (mut near, mut all) = (0usize, 0usize);
+    for y in y0..y1 {
+        for x in x0..x1 {
+            let at = ((y * f.width + x) * 3) as usize;
+            let px = &f.pixels[at..at + 3];
+            all += 1;
+            if px.iter().zip(want).all(|(&a, b)| a.abs_diff(b) <= 40) {
+                near += 1;
+            }
+        }
+    }
+    near as f64 / all.max(1) as f64
+}
+
+#[test]
+fn each_sky_video_codec_shows_its_services_colour_in_the_shape_of_its_source() {
+    let (sky, media) = sky_media();
+    let dir = std::env::temp_dir().join(format!("stb-play-picture-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    // (service, screen size, where the picture lies on it: x0, x1, y0, y1)
+    let cases = [
+        // 16:9 MPEG-2 on a 16:9 screen: the whole screen.
+        ("CCTV-1 综合", (1280, 720), (0, 1280, 0, 720)),
+        // 4:3 MPEG-2 on a 16:9 screen: pillarboxed to 960 columns.
+        ("CCTV-2 财经", (1280, 720), (160, 1120, 0, 720)),
+        // 16:9 H.264 on the 720x576 output for 4:3 TVs: letterboxed to 405 rows.
+        ("CCTV-13 新闻", (720, 576), (0, 720, 86, 491)),
+    ];
+    for (name, (w, h), (x0, x1, y0, y1)) in cases {
+        let (sat, _, service) = sky
+            .services()
+            .find(|(_, _, s)| s.name == name)
+            .unwrap_or_else(|| panic!("{name} is not in the sky"));
+        let colour = service.colour.expect("a TV service has a colour");
+        let path = dir.join(format!("picture-{}", service.lcn));
+        picture::create(&path, w, h).unwrap();
+        let mut reader = PictureReader::open(&path).unwrap();
+        let writer = PictureWriter::open(&path, u32::from(service.lcn)).unwrap();
+        let (_, events) = play_with(&sky::media::media_path(&media, sat, service), Some(writer));
+        assert!(
+            events
+                .iter()
+                .any(|e| matches!(e, PlayerEvent::FirstVideo { width, .. } if *width == 720)),
+            "{name}: no 720-wide picture decoded: {events:?}"
+        );
+        let f = reader.take().expect("the last picture is in the file");
+        assert_eq!(f.channel, u32::from(service.lcn));
+        // Inside, away from the labels: the service's colour.
+        let (qx, qy) = ((x1 - x0) / 8, (y1 - y0) / 8);
+        let inside = share_near(
+            &f,
+            (x0 + qx, x0 + 2 * qx),
+            (y0 + 3 * qy, y1 - 3 * qy),
+            colour,
+        );
+        assert!(
+            inside > 0.9,
+            "{name}: only {inside:.2} of the picture is its colour #{colour:06x}"
+        );
+        // Outside: black bars, where the shapes differ.
+        // (2 pixels left out beside the picture: the scaler rounds its borders.)
+        let bars = [
+            ((0, x0.saturating_sub(2)), (0, h)),
+            ((x1 + 2, w), (0, h)),
+            ((0, w), (0, y0.saturating_sub(2))),
+            ((0, w), (y1 + 2, h)),
+        ];
+        for (bx, by) in bars {
+            if bx.0 < bx.1 && by.0 < by.1 {
+                let black = share_near(&f, bx, by, 0x000000);
+                assert!(
+                    black > 0.99,
+                    "{name}: bar {bx:?} {by:?} is {black:.2} black"
+                );
+            }
+        }
+        // And the picture reaches its edges (no bar where the shapes agree).
+        let edge = share_near(&f, (x0 + 2, x0 + 6), (y0 + 3 * qy, y1 - 3 * qy), colour);
+        assert!(
+            edge > 0.9,
+            "{name}: the picture's left edge is {edge:.2} its colour"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
 }
