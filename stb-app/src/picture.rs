@@ -160,7 +160,7 @@ impl PictureWriter {
         let seq = self.mapped.sequence().load(Ordering::Relaxed);
         // Odd: a reader that starts now, or is copying, will see that it must not use what it copies. (A player
         // that died mid-frame left it odd: the next odd number.)
-        let writing = seq.wrapping_add(if seq % 2 == 0 { 1 } else { 2 });
+        let writing = seq.wrapping_add(if seq.is_multiple_of(2) { 1 } else { 2 });
         self.mapped.sequence().store(writing, Ordering::Relaxed);
         fence(Ordering::Release);
         let frames = u64::from_le_bytes(
