@@ -204,28 +204,46 @@ impl PictureReader {
         })
     }
 
+    /// The size of every frame (what the file was made for).
+    pub fn size(&self) -> (u32, u32) {
+        (self.mapped.width, self.mapped.height)
+    }
+
+    /// Whether a whole frame was written since the last one taken (cheap: one atomic load).
+    pub fn has_new(&self) -> bool {
+        let seq = self.mapped.sequence().load(Ordering::Acquire);
+        seq & 1 == 0 && seq != self.last
+    }
+
     /// The frame written since the last call, if a whole one was; `None` when there is nothing new or the player
     /// was writing (the next call takes it).
     pub fn take(&mut self) -> Option<Frame> {
-        let before = self.mapped.sequence().load(Ordering::Acquire);
-        if before & 1 == 1 || before == self.last {
-            return None;
-        }
-        let len = self.mapped.pixel_len();
-        let mut pixels = Vec::with_capacity(len);
-        pixels.extend_from_slice(&self.mapped.map[HEADER..HEADER + len]);
-        let channel = u32_at(&self.mapped.map, CHANNEL);
-        fence(Ordering::Acquire);
-        if self.mapped.sequence().load(Ordering::Relaxed) != before {
-            return None;
-        }
-        self.last = before;
+        let mut pixels = vec![0; self.mapped.pixel_len()];
+        let channel = self.take_into(&mut pixels)?;
         Some(Frame {
             width: self.mapped.width,
             height: self.mapped.height,
             channel,
             pixels,
         })
+    }
+
+    /// As [`PictureReader::take`], into `out` (width x height x 3 bytes, e.g. the screens' image buffer; left
+    /// as it was, or partly written, when `None` is returned): the frame's channel.
+    pub fn take_into(&mut self, out: &mut [u8]) -> Option<u32> {
+        let before = self.mapped.sequence().load(Ordering::Acquire);
+        let len = self.mapped.pixel_len();
+        if before & 1 == 1 || before == self.last || out.len() != len {
+            return None;
+        }
+        out.copy_from_slice(&self.mapped.map[HEADER..HEADER + len]);
+        let channel = u32_at(&self.mapped.map, CHANNEL);
+        fence(Ordering::Acquire);
+        if self.mapped.sequence().load(Ordering::Relaxed) != before {
+            return None;
+        }
+        self.last = before;
+        Some(channel)
     }
 }
 
@@ -244,14 +262,17 @@ mod tests {
         let path = temp("once");
         create(&path, 4, 2).unwrap();
         let mut reader = PictureReader::open(&path).unwrap();
+        assert!(!reader.has_new());
         assert_eq!(reader.take(), None, "a new file holds no picture");
         let mut writer = PictureWriter::open(&path, 7).unwrap();
         assert_eq!(writer.size(), (4, 2));
         writer.write(|p| p.fill(0x80));
+        assert!(reader.has_new());
         let f = reader.take().expect("the frame");
         assert_eq!((f.width, f.height, f.channel), (4, 2, 7));
         assert_eq!(f.pixels, vec![0x80; 24]);
         assert_eq!(reader.take(), None, "taken once");
+        assert!(!reader.has_new());
         writer.write(|p| p[0] = 1);
         assert_eq!(reader.take().map(|f| f.pixels[0]), Some(1));
     }

@@ -10,6 +10,7 @@
 pub mod desktop_keys;
 pub mod fonts;
 pub mod framebuffer;
+pub mod picture;
 pub mod platform;
 pub mod player;
 pub mod program;

@@ -1,9 +1,9 @@
 //! The player for what the screens show: `stb-play` (on the box's media disk, decision 0004) started for the
 //! channel the backend has tuned, reading its PIDs from the demux, told the remote's volume and mute on its
-//! standard input. The screens never load GStreamer; a player that dies takes the sound with it, not the screens.
+//! standard input, writing its pictures into the screens' picture file. The screens never load GStreamer; a player that dies takes the sound with it, not the screens.
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, Stdio};
 
 /// A running player. Dropping it stops the sound.
@@ -23,15 +23,25 @@ fn program() -> PathBuf {
 }
 
 impl PlayerProcess {
-    /// Plays channel `number`, which the caller has tuned on `adapter` and may be watched.
-    pub fn start(adapter: u32, number: u32, volume: u8, muted: bool) -> std::io::Result<Self> {
-        let mut child = Command::new(program())
+    /// Plays channel `number`, which the caller has tuned on `adapter` and may be watched; its pictures into the
+    /// screens' picture file when given.
+    pub fn start(
+        adapter: u32,
+        number: u32,
+        volume: u8,
+        muted: bool,
+        picture: Option<&Path>,
+    ) -> std::io::Result<Self> {
+        let mut command = Command::new(program());
+        command
             .args(["--tuned", "--control", "--channel"])
             .arg(number.to_string())
             .arg("--adapter")
-            .arg(adapter.to_string())
-            .stdin(Stdio::piped())
-            .spawn()?;
+            .arg(adapter.to_string());
+        if let Some(p) = picture {
+            command.arg("--picture").arg(p);
+        }
+        let mut child = command.stdin(Stdio::piped()).spawn()?;
         let control = child
             .stdin
             .take()

@@ -74,6 +74,19 @@ thread_local! {
     static PANEL: RefCell<Option<mpsc::Sender<front_panel::Shown>>> = const { RefCell::new(None) };
     static STATE: RefCell<Option<(Ui, Shell, mpsc::Sender<Request>)>> = const { RefCell::new(None) };
     static SHOWN: RefCell<Option<model::Screen>> = const { RefCell::new(None) };
+    static PICTURE: RefCell<Option<crate::picture::PictureShown>> = const { RefCell::new(None) };
+}
+
+/// Runs on the UI thread: a new frame of the channel being watched onto the screen.
+fn show_picture() {
+    STATE.with(|s| {
+        PICTURE.with(|p| {
+            if let (Some((ui, shell, _)), Some(p)) = (s.borrow().as_ref(), p.borrow_mut().as_mut())
+            {
+                p.update(ui, &shell.app);
+            }
+        })
+    });
 }
 
 /// Runs on the UI thread: feed the model, forward its requests, redraw.
@@ -110,6 +123,7 @@ pub fn run(a: &UiArgs) -> Result<i32, CliError> {
         Some(p) => KeyMap::with_file(p).map_err(|e| CliError::usage(e.to_string()))?,
         None => KeyMap::default(),
     };
+    let size = std::cell::Cell::new(a.size);
     let shell = if a.window {
         let shell = shell::open_desktop(a.size)
             .map_err(|e| CliError::failed(format!("cannot open a window: {e}")))?;
@@ -128,6 +142,7 @@ pub fn run(a: &UiArgs) -> Result<i32, CliError> {
     } else {
         let fb = Framebuffer::open(&a.fb).map_err(|e| CliError::failed(e.to_string()))?;
         let (w, h) = fb.size();
+        size.set(slint::PhysicalSize::new(w, h));
         let display = FirstFrame {
             fb,
             started,
@@ -166,6 +181,20 @@ pub fn run(a: &UiArgs) -> Result<i32, CliError> {
     if let Ok(pin) = std::fs::read_to_string("/etc/stb/technician-pin") {
         ui.technician_pin = pin.trim().to_string();
     }
+    // The picture file the player writes into, at the screen's size (no pictures, only sound, without it).
+    let picture = match crate::picture::PictureShown::create(
+        std::path::Path::new(stb_app::picture::DEFAULT_PATH),
+        size.get().width,
+        size.get().height,
+    ) {
+        Ok(p) => Some(p),
+        Err(e) => {
+            eprintln!("ui: no pictures: {e}");
+            None
+        }
+    };
+    let picture_path = picture.as_ref().map(|p| p.path().to_path_buf());
+    PICTURE.with(|p| *p.borrow_mut() = picture);
     let (to_backend, requests) = mpsc::channel();
     let now = Instant::now();
     let first = ui.start(now);
@@ -231,6 +260,7 @@ pub fn run(a: &UiArgs) -> Result<i32, CliError> {
             gps_on: Arc::new(AtomicBool::new(false)),
             pending: None,
             player: None,
+            picture: picture_path,
             started: Instant::now(),
         };
         backend.run(requests)
@@ -253,6 +283,13 @@ pub fn run(a: &UiArgs) -> Result<i32, CliError> {
                 ui.tick(now)
             })
         },
+    );
+    // New pictures: looked for 50 times a second (a look is one atomic load; a frame is copied only when new).
+    let pictures = slint::Timer::default();
+    pictures.start(
+        slint::TimerMode::Repeated,
+        Duration::from_millis(20),
+        show_picture,
     );
     // A desktop window draws through Slint's own backend: ready once its event loop runs. On the box the
     // framebuffer says so after the first frame is on it (FirstFrame).
@@ -331,6 +368,8 @@ struct Backend {
     pending: Option<Request>,
     /// The player of the channel on the screen, while it plays.
     player: Option<crate::player::PlayerProcess>,
+    /// The picture file the player writes into.
+    picture: Option<PathBuf>,
     started: Instant,
 }
 
@@ -535,7 +574,13 @@ impl Backend {
         if self.replay.is_some() {
             return;
         }
-        match crate::player::PlayerProcess::start(self.adapter, number, volume, muted) {
+        match crate::player::PlayerProcess::start(
+            self.adapter,
+            number,
+            volume,
+            muted,
+            self.picture.as_deref(),
+        ) {
             Ok(p) => {
                 eprintln!("ui: playing channel {}", p.number());
                 self.player = Some(p);

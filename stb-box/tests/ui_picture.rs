@@ -1,0 +1,118 @@
+//! The television picture under the on-screen display, as the renderer composes it: the player's frame (written
+//! into the shared picture file as `stb-play` writes it) fills the watching screen and the banner is drawn over it;
+//! after a zap the channel before's picture is not shown under the new channel's banner.
+
+use std::time::Instant;
+
+use stb_app::picture::PictureWriter;
+use stb_app::ui::keys::Action;
+use stb_app::ui::model::{Lang, PlayState, Screen};
+use stb_app::ui::samples;
+use stb_box::picture::PictureShown;
+use stb_box::render::Frame;
+use stb_box::shell;
+
+const LEFT: [u8; 3] = [0xc0, 0x20, 0x20];
+const RIGHT: [u8; 3] = [0x20, 0xc0, 0x20];
+const NEXT: [u8; 3] = [0xe0, 0xc0, 0x10];
+const BLACK: [u8; 3] = [0, 0, 0];
+
+fn pixel(f: &Frame, x: u32, y: u32) -> [u8; 3] {
+    let at = ((y * f.width + x) * 3) as usize;
+    [f.rgb[at], f.rgb[at + 1], f.rgb[at + 2]]
+}
+
+fn near(a: [u8; 3], b: [u8; 3]) -> bool {
+    a.iter().zip(b).all(|(&x, y)| x.abs_diff(y) <= 8)
+}
+
+/// A frame as the player writes it: `left` on the left half, `right` on the right.
+fn write(w: &mut PictureWriter, left: [u8; 3], right: [u8; 3]) {
+    let (width, _) = w.size();
+    w.write(|pixels| {
+        for (i, px) in pixels.chunks_exact_mut(3).enumerate() {
+            let x = i as u32 % width;
+            px.copy_from_slice(if x < width / 2 { &left } else { &right });
+        }
+    });
+}
+
+#[test]
+fn the_picture_fills_the_watching_screen_under_the_banner_and_a_zap_never_shows_the_old_channel() {
+    let size = shell::parse_size("1280x720").unwrap();
+    let dir = std::env::temp_dir().join(format!("stb-ui-picture-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("picture");
+    let shell = shell::open(size, None).unwrap();
+    let now = Instant::now();
+    let mut ui = samples::ui(Screen::Watching, Lang::Zh, now);
+    let first = ui.zapper.current().expect("a channel is watched").number;
+    let mut shown = PictureShown::create(&path, size.width, size.height).unwrap();
+    let mut player = PictureWriter::open(&path, first).unwrap();
+
+    // Before the first frame: black, banner over it.
+    shown.update(&ui, &shell.app);
+    shell.show(&ui, now);
+    let f = shell.frame().unwrap();
+    assert!(near(pixel(&f, 200, 150), BLACK));
+
+    write(&mut player, LEFT, RIGHT);
+    shown.update(&ui, &shell.app);
+    shell.show(&ui, now);
+    let f = shell.frame().unwrap();
+    assert!(near(pixel(&f, 200, 150), LEFT), "{:?}", pixel(&f, 200, 150));
+    assert!(
+        near(pixel(&f, 1080, 150), RIGHT),
+        "{:?}",
+        pixel(&f, 1080, 150)
+    );
+    assert!(
+        near(pixel(&f, 2, 2), LEFT),
+        "the picture reaches the corner"
+    );
+    // The banner (dark blue, nearly opaque) is drawn over the picture, its number and name on it.
+    let banner = pixel(&f, 640, 720 - 30);
+    assert!(
+        !near(banner, LEFT) && !near(banner, RIGHT) && banner[2] > banner[0],
+        "the banner's ground is {banner:?}"
+    );
+    let banner_rows = (560..690)
+        .flat_map(|y| (40..640).map(move |x| (x, y)))
+        .filter(|&(x, y)| pixel(&f, x, y)[0] > 0xd0)
+        .count();
+    assert!(
+        banner_rows > 200,
+        "no banner text over the picture ({banner_rows} bright pixels)"
+    );
+
+    // Zap: no picture (black) until the new channel's first frame, even when the old player writes one more.
+    ui.key(Action::ChannelUp, now);
+    let next = ui.zapper.current().unwrap().number;
+    assert_ne!(next, first);
+    ui.play = PlayState::Playing;
+    write(&mut player, LEFT, LEFT);
+    shown.update(&ui, &shell.app);
+    shell.show(&ui, now);
+    let f = shell.frame().unwrap();
+    assert!(
+        near(pixel(&f, 200, 150), BLACK),
+        "{:?}",
+        pixel(&f, 200, 150)
+    );
+    assert!(near(pixel(&f, 1080, 150), BLACK));
+
+    let mut player = PictureWriter::open(&path, next).unwrap();
+    write(&mut player, NEXT, NEXT);
+    shown.update(&ui, &shell.app);
+    shell.show(&ui, now);
+    let f = shell.frame().unwrap();
+    assert!(near(pixel(&f, 200, 150), NEXT), "{:?}", pixel(&f, 200, 150));
+
+    // Another screen, or a channel that stops playing: no picture.
+    ui.play = PlayState::NoSignal;
+    shown.update(&ui, &shell.app);
+    shell.show(&ui, now);
+    let f = shell.frame().unwrap();
+    assert!(!near(pixel(&f, 200, 150), NEXT));
+    let _ = std::fs::remove_dir_all(&dir);
+}
