@@ -96,6 +96,9 @@ pub struct ServiceInfo {
     pub scrambled: bool,
     pub video: Option<String>,
     pub video_pid: Option<u16>,
+    /// The picture's background colour (0xRRGGBB) and shape ("16:9", "4:3"): what a screen showing it must show.
+    pub colour: Option<u32>,
+    pub aspect: String,
     pub pmt_pid: u16,
     pub audio: Vec<AudioInfo>,
 }
@@ -208,6 +211,11 @@ fn transponder(
             scrambled: s.scrambled,
             video: s.video.clone(),
             video_pid: s.video.as_ref().map(|_| pids.video),
+            colour: s
+                .video
+                .as_ref()
+                .map(|_| s.colour.unwrap_or(media::DEFAULT_COLOUR)),
+            aspect: s.aspect.clone(),
             pmt_pid: pids.pmt,
             audio: s
                 .audio

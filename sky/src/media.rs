@@ -12,6 +12,9 @@ use crate::definition::{Audio, Satellite, Service, BEEP_HZ, LOOP_SECONDS, SYNC_M
 /// priming included, then has a positive time stamp.
 pub const SOURCE_ZERO_90K: u64 = 90_000;
 
+/// The picture's background when the service names no colour.
+pub const DEFAULT_COLOUR: u32 = 0x203040;
+
 /// The font FFmpeg draws the labels with (Debian's fonts-dejavu-core).
 pub const FONT: &str = "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf";
 
@@ -57,7 +60,7 @@ fn video_filter(s: &Service, number: u16) -> (String, u32) {
         _ => (720, 576),
     };
     let scale = h / 576;
-    let colour = s.colour.unwrap_or(0x203040);
+    let colour = s.colour.unwrap_or(DEFAULT_COLOUR);
     // Inside the quoted enable expression commas need no escaping.
     let marks: Vec<String> = SYNC_MARKS_S
         .iter()
