@@ -1,6 +1,7 @@
 //! The 户户通 set-top box: tuner and LNB control over the Linux DVB API v5, and (in the modules beside) the
 //! service information, user interface and activation built on it.
 
+pub mod card_reader;
 pub mod channels;
 pub mod console;
 pub mod dvb;

@@ -556,8 +556,17 @@ impl Backend {
             }
             Request::RefreshDiagnostics => self.diagnostics(),
             Request::RefreshActivation => {
-                if let Ok(act) = stb_app::console::activation() {
-                    let report = act.report(now_utc());
+                if let Ok(mut act) = stb_app::console::activation() {
+                    let now = now_utc();
+                    // The card in the reader, when one answers (no reader or no card is E01, a state to show).
+                    let card = std::path::Path::new(stb_app::card_reader::DEFAULT_PATH);
+                    if let Ok(mut reader) = stb_app::card_reader::CardReader::open(card, false) {
+                        if let Err(e) = act.card_inserted(reader.channel(), now) {
+                            eprintln!("ui: activation state: {e}");
+                        }
+                    }
+                    let report = act.report(now);
+                    eprintln!("ui: activation {:?}", report.status);
                     let qr = act.request().qr_matrix().ok();
                     send(Event::Activation(Box::new(report), qr));
                 }

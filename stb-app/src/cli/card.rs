@@ -5,29 +5,7 @@ use std::path::{Path, PathBuf};
 
 use activation::status::Lang;
 use serde::Serialize;
-use smartcard::reader::{Reader, ReaderConfig};
-
-/// A reader on a terminal (UART, pty) or on a plain character device (a virtio serial port).
-enum AnyReader {
-    Tty(Reader<smartcard::line::PollLine<smartcard::reader::SerialFd>>),
-    Device(Reader<smartcard::line::PollLine<std::fs::File>>),
-}
-
-impl AnyReader {
-    fn reset(&mut self) -> Result<smartcard::atr::AtrRepr, smartcard::CardError> {
-        match self {
-            Self::Tty(r) => r.reset(),
-            Self::Device(r) => r.reset(),
-        }
-    }
-
-    fn channel(&mut self) -> &mut dyn smartcard::card_app::CardChannel {
-        match self {
-            Self::Tty(r) => r,
-            Self::Device(r) => r,
-        }
-    }
-}
+use stb_app::card_reader::{CardReader, ReaderError};
 
 use super::{print_json, CliError, CliResult};
 use stb_app::console::{activation, box_id};
@@ -35,7 +13,7 @@ use stb_app::console::{activation, box_id};
 #[derive(clap::Args, Debug, Clone)]
 pub struct ReaderArgs {
     /// The card reader's serial device.
-    #[arg(long, default_value = "/dev/smartcard")]
+    #[arg(long, default_value = stb_app::card_reader::DEFAULT_PATH)]
     pub reader: PathBuf,
     /// A Phoenix reader on a real UART (reset through RTS); otherwise a virtual line (pty, virtio port) that
     /// resets in-band.
@@ -49,31 +27,11 @@ fn now() -> i64 {
         .map_or(0, |d| d.as_secs() as i64)
 }
 
-fn open_reader(a: &ReaderArgs) -> Result<AnyReader, CliError> {
-    use std::io::IsTerminal;
-    let path = a
-        .reader
-        .to_str()
-        .ok_or_else(|| CliError::usage("the reader path is not UTF-8"))?;
-    if !Path::new(path).exists() {
-        return Err(CliError::failed(format!(
-            "card reader {path} does not exist (check the cable and `ls -l {path}`)"
-        )));
-    }
-    let config = if a.phoenix {
-        ReaderConfig::phoenix(path)
-    } else {
-        ReaderConfig::virtual_line(path)
-    };
-    let is_tty = std::fs::File::open(path)
-        .map(|f| f.is_terminal())
-        .unwrap_or(true);
-    let r = if is_tty {
-        Reader::open(config).map(AnyReader::Tty)
-    } else {
-        Reader::open_char_device(config).map(AnyReader::Device)
-    };
-    r.map_err(|e| CliError::failed(format!("card reader {path}: {e}")))
+fn open_reader(a: &ReaderArgs) -> Result<CardReader, CliError> {
+    CardReader::open(&a.reader, a.phoenix).map_err(|e| match e {
+        ReaderError::NotUtf8(_) => CliError::usage(e.to_string()),
+        e => CliError::failed(e.to_string()),
+    })
 }
 
 #[derive(Serialize)]
