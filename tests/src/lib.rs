@@ -245,6 +245,49 @@ impl Control {
         UnixStream::connect(self.state.join("card.sock")).expect("the card socket accepts")
     }
 
+    /// The card emulator (`card-emulator`, built here) with test card 8100000001, the card the emulated sky's
+    /// authorisation is for, on the host end of the box's card-reader port. Kill it when done.
+    pub fn card_in_reader(&self) -> std::process::Child {
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        let ok = Command::new(cargo)
+            .current_dir(top())
+            .args(["build", "-q", "-p", "smartcard", "--bins"])
+            .status()
+            .expect("cargo runs");
+        assert!(ok.success(), "building card-emulator");
+        Command::new(top().join("target/debug/card-emulator"))
+            .current_dir(top())
+            .arg("--socket")
+            .arg(self.state.join("card.sock"))
+            .args([
+                "--card-number",
+                "8100000001",
+                "--card-key",
+                "smartcard/testdata/TEST-card-8100000001.key",
+            ])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("card-emulator starts")
+    }
+
+    /// The positioning module reports Beijing ([`GGA_BEIJING`]) until the UI says it has a fix (`ui: position
+    /// fix`), at most `within`; writes never block (the socket has a timeout). Whether the fix came.
+    pub fn gps_fix_for_ui(&self, within: Duration) -> bool {
+        let mut gps = self.gps();
+        gps.set_write_timeout(Some(Duration::from_millis(200)))
+            .expect("socket timeout");
+        let by = Instant::now() + within;
+        while Instant::now() < by && self.alive() {
+            if self.stdout_so_far().contains("ui: position fix") {
+                return true;
+            }
+            let _ = gps.write_all(GGA_BEIJING.as_bytes());
+            std::thread::sleep(Duration::from_millis(200));
+        }
+        self.stdout_so_far().contains("ui: position fix")
+    }
+
     /// What the command in the box has printed so far (it goes to the host through a shared folder as it runs).
     pub fn stdout_so_far(&self) -> String {
         std::fs::read_to_string(self.state.join("job/stdout")).unwrap_or_default()
@@ -270,6 +313,30 @@ impl Control {
             std::thread::sleep(Duration::from_millis(50));
         }
     }
+}
+
+/// Beijing, as a GPS receiver sends it (altitude 88.1 m above the geoid, geoid 8 m below the ellipsoid).
+pub const GGA_BEIJING: &str =
+    "$GPGGA,053152,3957.7484,N,11626.7626,E,1,06,1.5,88.1,M,-8.0,M,,*64\r\n";
+
+/// A P6 PPM (what QEMU's screendump writes) as width, height and RGB.
+pub fn read_ppm(path: &Path) -> Option<(u32, u32, Vec<u8>)> {
+    let data = std::fs::read(path).ok()?;
+    let mut fields = Vec::new();
+    let mut i = 0;
+    while fields.len() < 4 {
+        while data.get(i)?.is_ascii_whitespace() {
+            i += 1;
+        }
+        let start = i;
+        while !data.get(i)?.is_ascii_whitespace() {
+            i += 1;
+        }
+        fields.push(String::from_utf8_lossy(&data[start..i]).into_owned());
+    }
+    let (w, h) = (fields[1].parse().ok()?, fields[2].parse().ok()?);
+    let pixels = data.get(i + 1..)?.to_vec();
+    (fields[0] == "P6" && pixels.len() == (w * h * 3) as usize).then_some((w, h, pixels))
 }
 
 fn unique() -> u64 {

@@ -2,47 +2,20 @@
 //! the box's card-reader port (a virtio serial port); the box reads the card, shows its state, imports a signed
 //! authorisation from a file and refuses one made for another box.
 
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 use box_tests::{top, BoxRun};
 
-/// Builds the operator's signing tool and the card emulator (other packages' binaries) and returns their paths.
-fn tools() -> (std::path::PathBuf, std::path::PathBuf) {
+/// Builds the operator's signing tool (another package's binary) and returns its path.
+fn operator_sign() -> std::path::PathBuf {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let ok = Command::new(cargo)
         .current_dir(top())
-        .args([
-            "build",
-            "-q",
-            "-p",
-            "smartcard",
-            "-p",
-            "activation",
-            "--bins",
-        ])
+        .args(["build", "-q", "-p", "activation", "--bins"])
         .status()
         .expect("cargo runs");
-    assert!(ok.success(), "building card-emulator and operator-sign");
-    let dir = top().join("target/debug");
-    (dir.join("operator-sign"), dir.join("card-emulator"))
-}
-
-/// The card emulator with test card 8100000001, on the host end of the box's card-reader port.
-fn card_in_reader(emulator: &std::path::Path, ctl: &box_tests::Control) -> std::process::Child {
-    Command::new(emulator)
-        .current_dir(top())
-        .arg("--socket")
-        .arg(ctl.state.join("card.sock"))
-        .args([
-            "--card-number",
-            "8100000001",
-            "--card-key",
-            "smartcard/testdata/TEST-card-8100000001.key",
-        ])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("card-emulator starts")
+    assert!(ok.success(), "building operator-sign");
+    top().join("target/debug/operator-sign")
 }
 
 fn sign(tool: &std::path::Path, box_id: &str) -> String {
@@ -83,7 +56,7 @@ fn sign(tool: &std::path::Path, box_id: &str) -> String {
 
 #[test]
 fn the_box_reads_its_card_and_is_activated_from_a_file() {
-    let (operator_sign, card_emulator) = tools();
+    let operator_sign = operator_sign();
     let ours = sign(&operator_sign, "HHT-EMU-000001");
     let theirs = sign(&operator_sign, "HHT-EMU-999999");
     let script = format!(
@@ -102,7 +75,7 @@ echo '=== end ==='
 "#
     );
     let g = BoxRun::new().run_with(&script, |ctl| {
-        let mut card = card_in_reader(&card_emulator, ctl);
+        let mut card = ctl.card_in_reader();
         while ctl.alive() {
             std::thread::sleep(std::time::Duration::from_millis(200));
         }
@@ -143,7 +116,7 @@ fn nmea(body: &str) -> String {
 
 #[test]
 fn the_position_lock_follows_the_gps_walking_away_and_back() {
-    let (operator_sign, card_emulator) = tools();
+    let operator_sign = operator_sign();
     let ours = sign(&operator_sign, "HHT-EMU-000001");
     let script = format!(
         r#"
@@ -160,7 +133,7 @@ echo '=== end ==='
     let away = nmea("GPGGA,060100,2949.8000,N,09107.8000,E,1,08,0.9,3650.0,M,-30.0,M,,");
     let no_fix = nmea("GPGGA,,,,,,0,00,99.99,,,,,,");
     let g = BoxRun::new().run_with(&script, |ctl| {
-        let mut card = card_in_reader(&card_emulator, ctl);
+        let mut card = ctl.card_in_reader();
         let mut gps = ctl.gps();
         // In lockstep with the box: one sentence, then wait until the box has reported it (sentences written
         // before the box reads would pile up in the socket and arrive late, all at once).
@@ -231,7 +204,6 @@ fn the_authorisation_comes_over_the_satellite_from_the_sky() {
     // The sky's operator broadcasts this box's authorisation (signed with the TEST operator key) on the activation
     // PID its CAT names, on every ChinaSat transponder; the box with its card in the reader listens on the DVB-S2
     // one and is activated, and the authorisation reaches the card too.
-    let (_, card_emulator) = tools();
     let script = r#"
 echo '=== before ==='; stb-app activation status --json
 echo '=== listen ==='; stb-app activation listen --freq 11880 --pol r --sr 28800 --system dvbs2 --mod 8psk --fec 3/4 --timeout 60 2>&1; echo "rc=$?"
@@ -240,7 +212,7 @@ echo '=== card ==='; stb-app card info --json
 echo '=== end ==='
 "#;
     let g = BoxRun::new().run_with(script, |ctl| {
-        let mut card = card_in_reader(&card_emulator, ctl);
+        let mut card = ctl.card_in_reader();
         while ctl.alive() {
             std::thread::sleep(std::time::Duration::from_millis(200));
         }

@@ -6,34 +6,8 @@
 //! remote's mute and volume keys act on what the sound card plays.
 
 use std::path::Path;
-use std::process::{Command, Stdio};
 
-use box_tests::{top, BoxRun};
-
-/// The card emulator with test card 8100000001 (the one the sky's authorisation is for).
-fn card_in_reader(ctl: &box_tests::Control) -> std::process::Child {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let ok = Command::new(cargo)
-        .current_dir(top())
-        .args(["build", "-q", "-p", "smartcard", "--bins"])
-        .status()
-        .expect("cargo runs");
-    assert!(ok.success(), "building card-emulator");
-    Command::new(top().join("target/debug/card-emulator"))
-        .current_dir(top())
-        .arg("--socket")
-        .arg(ctl.state.join("card.sock"))
-        .args([
-            "--card-number",
-            "8100000001",
-            "--card-key",
-            "smartcard/testdata/TEST-card-8100000001.key",
-        ])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("card-emulator starts")
-}
+use box_tests::BoxRun;
 
 /// The samples of a 16-bit PCM WAV file (QEMU's wav audio backend), mixed to mono, and their rate.
 fn read_wav(path: &Path) -> (Vec<f32>, u32) {
@@ -87,13 +61,13 @@ fn power(samples: &[f32], rate: u32, f: f64) -> f64 {
     (s1 * s1 + s2 * s2 - c * s1 * s2) / samples.len() as f64
 }
 
-/// Seconds of the recording (in half-second windows) where `tone` is clearly heard: loud, and far above the
-/// pitches beside it and above every other service's pitch.
-fn seconds_heard(samples: &[f32], rate: u32, tone: f64, others: &[f64]) -> f64 {
+/// For each half second of the recording, whether `tone` is clearly heard in it: loud, and far above the pitches
+/// beside it and above every other service's pitch.
+fn heard_windows(samples: &[f32], rate: u32, tone: f64, others: &[f64]) -> Vec<bool> {
     let window = rate as usize / 2;
-    let loud = samples
+    samples
         .chunks_exact(window)
-        .filter(|w| {
+        .map(|w| {
             let at = power(w, rate, tone);
             // A full-scale sine gives 0.25 * N / 2; ask for about -30 dBFS at least.
             at > 1e-4 * window as f64
@@ -102,8 +76,16 @@ fn seconds_heard(samples: &[f32], rate: u32, tone: f64, others: &[f64]) -> f64 {
                     .chain(others)
                     .all(|&o| at > 30.0 * power(w, rate, o))
         })
-        .count();
-    loud as f64 * 0.5
+        .collect()
+}
+
+/// Seconds of the recording where `tone` is clearly heard.
+fn seconds_heard(samples: &[f32], rate: u32, tone: f64, others: &[f64]) -> f64 {
+    heard_windows(samples, rate, tone, others)
+        .iter()
+        .filter(|&&h| h)
+        .count() as f64
+        * 0.5
 }
 
 #[test]
@@ -130,7 +112,7 @@ stb-app activation listen --freq 11880 --pol r --sr 28800 --system dvbs2 --mod 8
     script.push_str("echo '=== end ==='\n");
     let wav = std::env::temp_dir().join(format!("stb-play-{}.wav", std::process::id()));
     let g = BoxRun::new().audio_out(&wav).run_with(&script, |ctl| {
-        let mut card = card_in_reader(ctl);
+        let mut card = ctl.card_in_reader();
         while ctl.alive() {
             std::thread::sleep(std::time::Duration::from_millis(200));
         }
@@ -172,9 +154,6 @@ stb-app activation listen --freq 11880 --pol r --sr 28800 --system dvbs2 --mod 8
         );
     }
 }
-
-/// Beijing, as a GPS receiver sends it (the wizard's dish step waits for a fix).
-const GGA: &str = "$GPGGA,053152,3957.7484,N,11626.7626,E,1,06,1.5,88.1,M,-8.0,M,,*64\r\n";
 
 /// Loudness of each half second of the recording: the RMS of what moves (a constant level, such as vidtv's
 /// silence, is no sound), full scale 1.0.
@@ -223,7 +202,6 @@ echo '=== end ==='
         .ui()
         .audio_out(&wav)
         .run_with(script, move |ctl| {
-            use std::io::Write;
             use std::time::{Duration, Instant};
             let deadline = Instant::now() + Duration::from_secs(600);
             let reached = |marker: &str| {
@@ -248,17 +226,7 @@ echo '=== end ==='
                     return done();
                 }
             }
-            let mut gps = ctl.gps();
-            gps.set_write_timeout(Some(Duration::from_millis(200)))
-                .unwrap();
-            let fix_by = Instant::now() + Duration::from_secs(120);
-            while !ctl.stdout_so_far().contains("ui: position fix")
-                && Instant::now() < fix_by
-                && ctl.alive()
-            {
-                let _ = gps.write_all(GGA.as_bytes());
-                std::thread::sleep(Duration::from_millis(200));
-            }
+            ctl.gps_fix_for_ui(Duration::from_secs(120));
             if !reached("ui: position fix") {
                 return done();
             }
@@ -349,4 +317,243 @@ echo '=== end ==='
         (0.5..0.8).contains(&ratio),
         "after four steps down the sound is {ratio:.2} of its loudness ({start:.3} -> {end:.3})"
     );
+}
+
+/// The sky's service with logical channel number `lcn` (the box numbers channels by it), from the manifest of
+/// the boot.
+fn sky_service(sky: &serde_json::Value, lcn: u64) -> serde_json::Value {
+    sky["transponders"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|t| t["services"].as_array().into_iter().flatten())
+        .find(|s| s["lcn"].as_u64() == Some(lcn))
+        .cloned()
+        .unwrap_or_else(|| panic!("no service with channel number {lcn} in the sky"))
+}
+
+/// Share of the screendump's pixels in `xs` x `ys` within 12 of `rgb` in every channel (the sky's colours differ
+/// by more; flat colours come through the encoder, the decoder and the screens within a few steps).
+fn share_near(
+    shot: &(u32, u32, Vec<u8>),
+    xs: std::ops::Range<u32>,
+    ys: std::ops::Range<u32>,
+    rgb: u64,
+) -> f64 {
+    let want = [(rgb >> 16) as u8, (rgb >> 8) as u8, rgb as u8];
+    let (mut near, mut all) = (0usize, 0usize);
+    for y in ys {
+        for x in xs.clone() {
+            let at = ((y * shot.0 + x) * 3) as usize;
+            all += 1;
+            if shot.2[at..at + 3]
+                .iter()
+                .zip(want)
+                .all(|(&a, b)| a.abs_diff(b) <= 12)
+            {
+                near += 1;
+            }
+        }
+    }
+    near as f64 / all.max(1) as f64
+}
+
+#[test]
+fn the_watching_screen_shows_each_channels_picture_under_the_banner_and_number_keys_switch_picture_and_sound(
+) {
+    // The box with its card in the reader is activated over the satellite (its authorisation is in the sky), the
+    // screens are started again (as after a reboot), and the household installs the box with the remote. The
+    // watching screen plays channel 1 (CCTV-1, MPEG-2, 16:9), then the number keys switch to channel 2 (MPEG-2,
+    // 4:3: pillarboxed) and to 13 (H.264, another transponder). Each picture, with the banner the INFO key calls
+    // over it, is taken by QEMU's screendump; the sound card is recorded.
+    let script = r#"
+for d in /sys/bus/serio/drivers/atkbd/serio*; do
+    [ -e "$d" ] && printf %s "${d##*/}" > /sys/bus/serio/drivers/atkbd/unbind
+done
+tail -n +1 -f /var/log/stb-app.log &
+follow=$!
+i=0
+while ! grep -qs "ui: ready" /var/log/stb-app.log && [ $i -lt 600 ]; do sleep 0.3; i=$((i+1)); done
+if stb-app activation listen --freq 11880 --pol r --sr 28800 --system dvbs2 --mod 8psk --fec 3/4 --timeout 60 >/dev/null 2>&1; then
+    echo '=== activated ==='
+fi
+kill $(pidof stb-box)
+while pidof stb-box >/dev/null; do sleep 0.1; done
+echo '=== restarted ==='
+i=0
+while [ ! -e /job/host-done ] && [ $i -lt 3000 ]; do sleep 0.3; i=$((i+1)); done
+kill $follow
+echo '=== end ==='
+"#;
+    let work = std::env::temp_dir().join(format!("stb-picture-e2e-{}", std::process::id()));
+    std::fs::create_dir_all(&work).unwrap();
+    let wav = work.join("sound.wav");
+    let shots: Vec<(u64, std::path::PathBuf)> = [1u64, 2, 13]
+        .iter()
+        .map(|&n| (n, work.join(format!("channel-{n}.ppm"))))
+        .collect();
+    let steps = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let log = steps.clone();
+    let to_shoot = shots.clone();
+    let g = BoxRun::new()
+        .ui()
+        .audio_out(&wav)
+        .run_with(script, move |ctl| {
+            use std::time::{Duration, Instant};
+            let mut card = ctl.card_in_reader();
+            let deadline = Instant::now() + Duration::from_secs(1200);
+            let reached = |marker: &str| {
+                let seen = ctl.wait_for(marker, Some("=== restarted ==="), deadline);
+                if seen {
+                    log.lock().unwrap().push(marker.to_string());
+                }
+                seen
+            };
+            let key = |k: &str| {
+                ctl.monitor(&format!("sendkey {k}"));
+            };
+            let walk = || {
+                if !reached("=== restarted ===") || !reached("ui: ready") {
+                    return false;
+                }
+                for marker in ["ui: screen wizard-satellite", "ui: screen wizard-dish"] {
+                    key("ret");
+                    if !reached(marker) {
+                        return false;
+                    }
+                }
+                if !ctl.gps_fix_for_ui(Duration::from_secs(120)) {
+                    return false;
+                }
+                for marker in ["ui: screen wizard-signal", "ui: screen wizard-scan"] {
+                    key("ret");
+                    if !reached(marker) {
+                        return false;
+                    }
+                }
+                if !reached("ui: scan finished") {
+                    return false;
+                }
+                for marker in ["ui: screen wizard-done", "ui: screen watching"] {
+                    key("ret");
+                    if !reached(marker) {
+                        return false;
+                    }
+                }
+                true
+            };
+            if walk() {
+                for (n, shot) in &to_shoot {
+                    if *n != 1 {
+                        for digit in n.to_string().chars() {
+                            key(&digit.to_string());
+                        }
+                    }
+                    if !reached(&format!("ui: picture of channel {n}")) {
+                        break;
+                    }
+                    // The zap's banner (shown from the zap on, before the picture) goes after 5 s; INFO then calls
+                    // it over the moving picture.
+                    std::thread::sleep(Duration::from_secs(6));
+                    key("i");
+                    std::thread::sleep(Duration::from_secs(1));
+                    ctl.monitor(&format!("screendump {}", shot.display()));
+                    log.lock().unwrap().push(format!("shot {n}"));
+                    // Heard for a while before the next zap.
+                    std::thread::sleep(Duration::from_secs(5));
+                }
+            }
+            let _ = std::fs::write(ctl.state.join("job/host-done"), b"");
+            let _ = card.kill();
+            let _ = card.wait();
+        });
+    let all = format!("stdout:\n{}\nstderr:\n{}", g.stdout, g.stderr);
+    println!("{all}");
+    let steps = steps.lock().unwrap().clone();
+    assert_eq!(g.status, 0, "{all}");
+    assert!(
+        g.stdout.contains("=== activated ==="),
+        "the box was not activated over the air\n{all}"
+    );
+    assert!(
+        steps.iter().any(|s| s == "shot 13"),
+        "the walk stopped after {steps:?}\n{all}"
+    );
+    let sky = g.sky.as_ref().expect("the box looked at the emulated sky");
+    let (samples, rate) = read_wav(&wav);
+    let tones: Vec<f64> = shots
+        .iter()
+        .map(|(n, _)| {
+            sky_service(sky, *n)["audio"][0]["tone_hz"]
+                .as_f64()
+                .unwrap()
+        })
+        .collect();
+    let mut first_heard = Vec::new();
+    for (i, (n, shot)) in shots.iter().enumerate() {
+        let service = sky_service(sky, *n);
+        let name = service["name"].as_str().unwrap_or_default().to_string();
+        let colour = service["colour"]
+            .as_u64()
+            .expect("a TV service has a colour");
+        let shot =
+            box_tests::read_ppm(shot).unwrap_or_else(|| panic!("no screendump of channel {n}"));
+        assert_eq!((shot.0, shot.1), (1280, 720));
+        // Above the banner, beside the picture's own labels: the service's colour.
+        let inside = share_near(&shot, 200..450, 150..450, colour);
+        assert!(
+            inside > 0.8,
+            "channel {n} ({name}): {inside:.2} of the picture is its colour #{colour:06x}"
+        );
+        for (m, _) in shots.iter().filter(|(m, _)| m != n) {
+            let other = sky_service(sky, *m)["colour"].as_u64().unwrap_or(0);
+            let like = share_near(&shot, 200..450, 150..450, other);
+            assert!(
+                like < 0.2,
+                "channel {n} ({name}) looks like channel {m} ({like:.2} its colour)"
+            );
+        }
+        // 4:3 pictures pillarboxed (960 of 1280 columns), 16:9 ones to the edges.
+        let left = share_near(&shot, 0..150, 150..450, 0x000000);
+        if service["aspect"] == "4:3" {
+            assert!(
+                left > 0.95,
+                "channel {n} ({name}) is 4:3 but its left bar is {left:.2} black"
+            );
+        } else {
+            let edge = share_near(&shot, 0..150, 150..450, colour);
+            assert!(
+                edge > 0.8,
+                "channel {n} ({name}) is 16:9 but its left edge is {edge:.2} its colour"
+            );
+        }
+        // The banner over the picture: its dark ground and its light text, not the picture.
+        let under = share_near(&shot, 40..1240, 560..690, colour);
+        let text = (560..690)
+            .flat_map(|y| (40..1240).map(move |x| (x, y)))
+            .filter(|&(x, y)| {
+                let at = ((y * shot.0 + x) * 3) as usize;
+                shot.2[at..at + 3].iter().all(|&c| c > 0xc0)
+            })
+            .count();
+        assert!(
+            under < 0.3 && text > 300,
+            "channel {n} ({name}): no banner over the picture ({under:.2} picture colour, {text} text pixels)"
+        );
+        // Its sound, heard after the sound of the channel before.
+        let others: Vec<f64> = tones.iter().copied().filter(|&t| t != tones[i]).collect();
+        let windows = heard_windows(&samples, rate, tones[i], &others);
+        let heard = windows.iter().filter(|&&h| h).count() as f64 * 0.5;
+        assert!(
+            heard >= 4.0,
+            "channel {n} ({name}): its {} Hz heard for {heard} s",
+            tones[i]
+        );
+        first_heard.push(windows.iter().position(|&h| h).unwrap_or(usize::MAX));
+    }
+    assert!(
+        first_heard.windows(2).all(|w| w[0] < w[1]),
+        "the channels' sounds came in the order {first_heard:?} (half seconds), not as zapped"
+    );
+    let _ = std::fs::remove_dir_all(&work);
 }

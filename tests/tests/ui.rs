@@ -5,34 +5,10 @@
 //! Meanwhile the front panel (the kernel's i2c-stub standing in for its HT16K33) shows dashes, the channel, and
 //! standby on POWER; the remote is unplugged and plugged back and still works.
 
-use std::io::Write;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use box_tests::{top, BoxRun};
-
-/// Beijing, as a GPS receiver sends it (altitude 88.1 m above the geoid, geoid 8 m below the ellipsoid).
-const GGA: &str = "$GPGGA,053152,3957.7484,N,11626.7626,E,1,06,1.5,88.1,M,-8.0,M,,*64\r\n";
-
-/// A P6 PPM (what QEMU's screendump writes) as RGB.
-fn read_ppm(path: &Path) -> Option<(u32, u32, Vec<u8>)> {
-    let data = std::fs::read(path).ok()?;
-    let mut fields = Vec::new();
-    let mut i = 0;
-    while fields.len() < 4 {
-        while data.get(i)?.is_ascii_whitespace() {
-            i += 1;
-        }
-        let start = i;
-        while !data.get(i)?.is_ascii_whitespace() {
-            i += 1;
-        }
-        fields.push(String::from_utf8_lossy(&data[start..i]).into_owned());
-    }
-    let (w, h) = (fields[1].parse().ok()?, fields[2].parse().ok()?);
-    let pixels = data.get(i + 1..)?.to_vec();
-    (fields[0] == "P6" && pixels.len() == (w * h * 3) as usize).then_some((w, h, pixels))
-}
+use box_tests::{read_ppm, top, BoxRun};
 
 fn png(path: &Path) -> (u32, u32, Vec<u8>) {
     let decoder = png::Decoder::new(std::io::BufReader::new(
@@ -141,19 +117,8 @@ echo '=== end ==='
                 return done();
             }
         }
-        // The dish step reads the box's GPS UART: the positioning module reports Beijing until the UI has a
-        // fix (writes never block: the socket has a timeout).
-        let mut gps = ctl.gps();
-        gps.set_write_timeout(Some(Duration::from_millis(200)))
-            .unwrap();
-        let fix_by = Instant::now() + Duration::from_secs(120);
-        while !ctl.stdout_so_far().contains("ui: position fix")
-            && Instant::now() < fix_by
-            && ctl.alive()
-        {
-            let _ = gps.write_all(GGA.as_bytes());
-            std::thread::sleep(Duration::from_millis(200));
-        }
+        // The dish step reads the box's GPS UART: the positioning module reports Beijing until the UI has a fix.
+        ctl.gps_fix_for_ui(Duration::from_secs(120));
         if !reached("ui: position fix") {
             return done();
         }
