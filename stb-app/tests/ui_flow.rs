@@ -549,3 +549,57 @@ fn a_locked_channel_plays_at_the_remotes_volume_and_the_operators_channels_wait_
     ));
     assert_eq!(ui.play, PlayState::Playing);
 }
+
+#[test]
+fn a_channel_without_sound_or_picture_says_so_and_a_radio_channel_needs_no_picture() {
+    use stb_app::ui::model::MEDIA_GRACE;
+    let t = Instant::now();
+    let mut ui = watching(t);
+    let tuned = |number| Event::Tuned {
+        number,
+        locked: true,
+        scrambled: false,
+    };
+    ui.event(tuned(1), t);
+    assert_eq!(ui.play, PlayState::Playing);
+    assert!(!ui.watching_radio());
+    // While the player starts, nothing is said.
+    assert_eq!(ui.missing_media(t + MEDIA_GRACE / 2), (false, false));
+    // Sound came, the picture did not.
+    ui.event(Event::SoundStarted(1), t + Duration::from_secs(1));
+    assert_eq!(ui.missing_media(t + MEDIA_GRACE), (false, true));
+    ui.event(Event::PictureStarted(1), t + Duration::from_secs(7));
+    assert_eq!(ui.missing_media(t + MEDIA_GRACE * 2), (false, false));
+
+    // The next channel: what came for channel 1 does not count for it.
+    let zap = t + Duration::from_secs(20);
+    keys(&mut ui, zap, &[Action::ChannelUp]);
+    let next = ui.zapper.current().unwrap().number;
+    ui.event(tuned(next), zap);
+    ui.event(Event::SoundStarted(1), zap);
+    assert_eq!(ui.missing_media(zap + MEDIA_GRACE), (true, true));
+
+    // A radio channel: its own screen, and no picture is no fault.
+    keys(
+        &mut ui,
+        zap,
+        &[Action::Digit(1), Action::Digit(0), Action::Digit(1)],
+    );
+    let radio_at = zap + Duration::from_secs(3);
+    ui.tick(radio_at);
+    assert_eq!(ui.zapper.current().unwrap().number, 101);
+    ui.event(tuned(101), radio_at);
+    assert!(ui.watching_radio());
+    ui.event(Event::SoundStarted(101), radio_at);
+    assert_eq!(ui.missing_media(radio_at + MEDIA_GRACE), (false, false));
+    // Nothing is said when nothing plays.
+    ui.event(
+        Event::Tuned {
+            number: 101,
+            locked: false,
+            scrambled: false,
+        },
+        radio_at,
+    );
+    assert_eq!(ui.missing_media(radio_at + MEDIA_GRACE * 3), (false, false));
+}

@@ -48,8 +48,9 @@ impl PictureShown {
         ui.zapper.current().map(|c| c.number)
     }
 
-    /// Shows the newest whole frame of the channel being watched, or no picture when none may be shown.
-    pub fn update(&mut self, ui: &Ui, app: &App) {
+    /// Shows the newest whole frame of the channel being watched, or no picture when none may be shown. The
+    /// channel's number when this was its first picture.
+    pub fn update(&mut self, ui: &Ui, app: &App) -> Option<u32> {
         let wanted = Self::wanted(ui);
         let w = app.global::<Watching>();
         if self.showing.map(|(n, ..)| n) != wanted {
@@ -61,23 +62,27 @@ impl PictureShown {
                 w.set_picture(Image::default());
             }
         }
-        let Some(number) = wanted else { return };
+        let number = wanted?;
         if !self.reader.has_new() {
-            return;
+            return None;
         }
         let (width, height) = self.reader.size();
         let mut buffer = SharedPixelBuffer::<Rgb8Pixel>::new(width, height);
         match self.reader.take_into(buffer.make_mut_bytes()) {
             Some(channel) if channel == number => {}
             // Nothing new, half a frame, or the last picture of the channel before.
-            _ => return,
+            _ => return None,
         }
         w.set_picture(Image::from_rgb8(buffer));
         match &mut self.showing {
-            Some((_, _, frames)) => *frames += 1,
+            Some((_, _, frames)) => {
+                *frames += 1;
+                None
+            }
             None => {
                 eprintln!("ui: picture of channel {number}");
                 self.showing = Some((number, Instant::now(), 1));
+                Some(number)
             }
         }
     }

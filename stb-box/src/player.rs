@@ -2,7 +2,7 @@
 //! channel the backend has tuned, reading its PIDs from the demux, told the remote's volume and mute on its
 //! standard input, writing its pictures into the screens' picture file. The screens never load GStreamer; a player that dies takes the sound with it, not the screens.
 
-use std::io::Write;
+use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, Stdio};
 
@@ -24,13 +24,14 @@ fn program() -> PathBuf {
 
 impl PlayerProcess {
     /// Plays channel `number`, which the caller has tuned on `adapter` and may be watched; its pictures into the
-    /// screens' picture file when given.
+    /// screens' picture file when given. `on_sound` is called once the first sound is heard.
     pub fn start(
         adapter: u32,
         number: u32,
         volume: u8,
         muted: bool,
         picture: Option<&Path>,
+        on_sound: impl FnOnce() + Send + 'static,
     ) -> std::io::Result<Self> {
         let mut command = Command::new(program());
         command
@@ -41,7 +42,24 @@ impl PlayerProcess {
         if let Some(p) = picture {
             command.arg("--picture").arg(p);
         }
-        let mut child = command.stdin(Stdio::piped()).spawn()?;
+        let mut child = command
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()?;
+        // What the player says goes on into the box's log; its first sound is told to the screens.
+        if let Some(out) = child.stdout.take() {
+            std::thread::spawn(move || {
+                let mut on_sound = Some(on_sound);
+                for line in BufReader::new(out).lines().map_while(Result::ok) {
+                    println!("{line}");
+                    if line.starts_with("sound after") {
+                        if let Some(f) = on_sound.take() {
+                            f();
+                        }
+                    }
+                }
+            });
+        }
         let control = child
             .stdin
             .take()

@@ -79,14 +79,15 @@ thread_local! {
 
 /// Runs on the UI thread: a new frame of the channel being watched onto the screen.
 fn show_picture() {
-    STATE.with(|s| {
-        PICTURE.with(|p| {
-            if let (Some((ui, shell, _)), Some(p)) = (s.borrow().as_ref(), p.borrow_mut().as_mut())
-            {
-                p.update(ui, &shell.app);
-            }
+    let first = STATE.with(|s| {
+        PICTURE.with(|p| match (s.borrow().as_ref(), p.borrow_mut().as_mut()) {
+            (Some((ui, shell, _)), Some(p)) => p.update(ui, &shell.app),
+            _ => None,
         })
     });
+    if let Some(number) = first {
+        with_ui(|ui, now| ui.event(Event::PictureStarted(number), now));
+    }
 }
 
 /// Runs on the UI thread: feed the model, forward its requests, redraw.
@@ -589,6 +590,7 @@ impl Backend {
             volume,
             muted,
             self.picture.as_deref(),
+            move || send(Event::SoundStarted(number)),
         ) {
             Ok(p) => {
                 eprintln!("ui: playing channel {}", p.number());

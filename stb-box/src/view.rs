@@ -216,6 +216,10 @@ fn watching(ui: &Ui, app: &App, now: Instant) {
     w.set_muted(ui.muted);
     w.set_volume_shown(ui.volume_shown(now));
     w.set_weak_signal(ui.play == PlayState::Playing && ui.signal.locked && ui.signal.quality < 30);
+    w.set_radio(ui.watching_radio());
+    let (no_sound, no_picture) = ui.missing_media(now);
+    w.set_no_sound(no_sound);
+    w.set_no_picture(no_picture);
     w.set_quality(ui.signal.quality as i32);
 }
 

@@ -85,6 +85,31 @@ fn every_screen_in_every_language_matches_its_golden_image() {
         );
         compared += 1;
     }
+    // Watching a radio channel (its own screen), and a TV channel whose picture does not come.
+    for (lang, code) in [(Lang::Zh, "zh"), (Lang::Bo, "bo"), (Lang::En, "en")] {
+        let size = shell::parse_size("1280x720").unwrap();
+        let shell = shell::open(size, None).unwrap();
+        let now = std::time::Instant::now();
+        let mut ui = stb_app::ui::samples::ui(Screen::Watching, lang, now);
+        ui.zapper = stb_app::ui::zapping::Zapper::new(ui.channels.clone(), Some(101));
+        shell.show(&ui, now);
+        compare(
+            shell.frame().unwrap(),
+            &format!("watching-radio-{code}-1280x720.png"),
+            &mut failures,
+        );
+        let mut ui = stb_app::ui::samples::ui(Screen::Watching, lang, now);
+        ui.banner_until = None;
+        ui.play_started = now.checked_sub(stb_app::ui::model::MEDIA_GRACE * 2);
+        ui.heard = ui.zapper.current().map(|c| c.number);
+        shell.show(&ui, now);
+        compare(
+            shell.frame().unwrap(),
+            &format!("watching-no-picture-{code}-1280x720.png"),
+            &mut failures,
+        );
+        compared += 2;
+    }
     eprintln!("compared {compared} frames with their golden images");
     assert!(failures.is_empty(), "{}", failures.join("\n"));
     // In the same test: Slint's platform is one per process, and the test harness runs tests on many threads.

@@ -14,6 +14,9 @@ use crate::scan::ServiceKind;
 
 /// How long the info banner stays after a channel change or INFO.
 pub const BANNER_TIME: Duration = Duration::from_secs(5);
+/// How long a playing channel may take to make its first sound and picture before the screen says they are missing
+/// (the emulated box's first picture takes under 2 s).
+pub const MEDIA_GRACE: Duration = Duration::from_secs(6);
 /// How long the volume bar stays.
 pub const VOLUME_TIME: Duration = Duration::from_secs(3);
 /// LNB local oscillators offered by the wizard and settings, MHz (the first is the 户户通 default).
@@ -221,6 +224,10 @@ pub enum Event {
         scrambled: bool,
     },
     Epg(Vec<EpgEntry>),
+    /// The player of this channel made its first sound.
+    SoundStarted(u32),
+    /// The first picture of this channel is on the screen.
+    PictureStarted(u32),
     /// The activation state and the QR code of the activation request (size, modules row by row).
     Activation(Box<activation::Report>, Option<(usize, Vec<bool>)>),
     Notice(Notice),
@@ -323,6 +330,11 @@ pub struct Ui {
     pub zapper: Zapper,
     pub channels: Vec<Channel>,
     pub play: PlayState,
+    /// When the player of the channel being watched was started, and the channels whose sound and picture have
+    /// come since: a channel playing for [`MEDIA_GRACE`] without them says so.
+    pub play_started: Option<Instant>,
+    pub heard: Option<u32>,
+    pub seen: Option<u32>,
     pub banner_until: Option<Instant>,
     pub volume: u8,
     pub muted: bool,
@@ -390,6 +402,9 @@ impl Ui {
             zapper: Zapper::new(channels.clone(), last),
             channels,
             play: PlayState::NoSignal,
+            play_started: None,
+            heard: None,
+            seen: None,
             banner_until: None,
             volume: 60,
             muted: false,
@@ -438,6 +453,31 @@ impl Ui {
 
     pub fn lnb_mhz(&self) -> u32 {
         LNB_CHOICES[self.lnb_index % LNB_CHOICES.len()]
+    }
+
+    /// The channel on the screen is a radio service (its own screen instead of a picture).
+    pub fn watching_radio(&self) -> bool {
+        self.zapper
+            .current()
+            .is_some_and(|c| c.kind == ServiceKind::Radio)
+    }
+
+    /// Whether the channel playing has, after [`MEDIA_GRACE`], still no sound and (a TV channel) no picture: the
+    /// service sends none, or the box cannot decode it. Said on the screen instead of silence or black.
+    pub fn missing_media(&self, now: Instant) -> (bool, bool) {
+        let Some(current) = self.zapper.current().map(|c| c.number) else {
+            return (false, false);
+        };
+        let waited = self
+            .play_started
+            .is_some_and(|t| now.duration_since(t) >= MEDIA_GRACE);
+        if self.play != PlayState::Playing || !waited {
+            return (false, false);
+        }
+        (
+            self.heard != Some(current),
+            !self.watching_radio() && self.seen != Some(current),
+        )
     }
 
     pub fn banner_shown(&self, now: Instant) -> bool {
@@ -1279,6 +1319,9 @@ impl Ui {
                         PlayState::Playing
                     };
                     if self.play == PlayState::Playing && !self.standby {
+                        self.play_started = Some(now);
+                        self.heard = None;
+                        self.seen = None;
                         return vec![Request::Play {
                             number,
                             volume: self.volume,
@@ -1287,6 +1330,8 @@ impl Ui {
                     }
                 }
             }
+            Event::SoundStarted(n) => self.heard = Some(n),
+            Event::PictureStarted(n) => self.seen = Some(n),
             Event::Epg(entries) => {
                 for e in entries {
                     let list = self.epg.entry(e.service).or_default();
