@@ -575,6 +575,11 @@ fn a_channel_without_sound_or_picture_says_so_and_a_radio_channel_needs_no_pictu
     let zap = t + Duration::from_secs(20);
     keys(&mut ui, zap, &[Action::ChannelUp]);
     let next = ui.zapper.current().unwrap().number;
+    assert_eq!(
+        ui.missing_media(zap + MEDIA_GRACE * 2),
+        (false, false),
+        "tuning the next channel is not missing its sound"
+    );
     ui.event(tuned(next), zap);
     ui.event(Event::SoundStarted(1), zap);
     assert_eq!(ui.missing_media(zap + MEDIA_GRACE), (true, true));

@@ -74,6 +74,7 @@ thread_local! {
     static PANEL: RefCell<Option<mpsc::Sender<front_panel::Shown>>> = const { RefCell::new(None) };
     static STATE: RefCell<Option<(Ui, Shell, mpsc::Sender<Request>)>> = const { RefCell::new(None) };
     static SHOWN: RefCell<Option<model::Screen>> = const { RefCell::new(None) };
+    static MISSING: std::cell::Cell<(bool, bool)> = const { std::cell::Cell::new((false, false)) };
     static PICTURE: RefCell<Option<crate::picture::PictureShown>> = const { RefCell::new(None) };
 }
 
@@ -109,6 +110,18 @@ fn with_ui(f: impl FnOnce(&mut Ui, Instant) -> Vec<Request>) {
             SHOWN.with(|shown| {
                 if shown.replace(Some(ui.screen)) != Some(ui.screen) {
                     eprintln!("ui: screen {}", ui.screen.name());
+                }
+            });
+            // And when a playing channel is said to have no sound or no picture.
+            MISSING.with(|said| {
+                let missing = ui.missing_media(now);
+                if said.replace(missing) != missing && missing != (false, false) {
+                    let number = ui.zapper.current().map_or(0, |c| c.number);
+                    eprintln!(
+                        "ui: channel {number} has{}{}",
+                        if missing.0 { " no sound" } else { "" },
+                        if missing.1 { " no picture" } else { "" }
+                    );
                 }
             });
         }

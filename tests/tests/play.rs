@@ -197,6 +197,8 @@ echo '=== end ==='
     let wav = std::env::temp_dir().join(format!("stb-ui-sound-{}.wav", std::process::id()));
     let steps = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
     let log = steps.clone();
+    let shot = std::env::temp_dir().join(format!("stb-ui-radio-{}.ppm", std::process::id()));
+    let radio_shot = shot.clone();
     let g = BoxRun::new()
         .vidtv("vidtv_valid_dvb_s_freqs=10840000")
         .ui()
@@ -248,8 +250,10 @@ echo '=== end ==='
             if !reached("ui: playing channel 1") || !reached("sound after") {
                 return done();
             }
-            // Heard for a while, muted (X on a keyboard remote), heard again, then four steps quieter (-).
+            // Heard for a while (longer than the screens wait before saying sound or picture is missing; the
+            // radio screen is taken), muted (X on a keyboard remote), heard again, then four steps quieter (-).
             std::thread::sleep(Duration::from_secs(8));
+            ctl.monitor(&format!("screendump {}", radio_shot.display()));
             key("x");
             log.lock().unwrap().push("mute".into());
             std::thread::sleep(Duration::from_secs(6));
@@ -272,6 +276,22 @@ echo '=== end ==='
         steps.iter().any(|s| s == "quieter"),
         "the walk stopped after {steps:?}"
     );
+    // A radio channel: its own screen (the theme's ground and a panel with its name), not a black picture, and
+    // its sound reached the screens (nothing said missing).
+    let radio = box_tests::read_ppm(&shot).expect("a screendump of the radio channel");
+    let _ = std::fs::remove_file(&shot);
+    let black = radio
+        .2
+        .chunks_exact(3)
+        .filter(|p| p.iter().all(|&c| c < 8))
+        .count();
+    assert!(
+        black * 10 < radio.2.len() / 3,
+        "the radio channel's screen is {:.0} % black",
+        black as f64 * 300.0 / radio.2.len() as f64
+    );
+    assert!(!g.stdout.contains(" has no sound"), "{all}");
+    assert!(!g.stdout.contains(" no picture"), "{all}");
     let (samples, rate) = read_wav(&wav);
     let _ = std::fs::remove_file(&wav);
     let loud = loudness(&samples, rate);
@@ -479,6 +499,8 @@ echo '=== end ==='
         steps.iter().any(|s| s == "shot 13"),
         "the walk stopped after {steps:?}\n{all}"
     );
+    // Sound and picture came on every channel: the screens never said one was missing.
+    assert!(!g.stdout.contains(" has no "), "{all}");
     let sky = g.sky.as_ref().expect("the box looked at the emulated sky");
     let (samples, rate) = read_wav(&wav);
     let tones: Vec<f64> = shots

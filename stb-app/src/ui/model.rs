@@ -471,7 +471,7 @@ impl Ui {
         let waited = self
             .play_started
             .is_some_and(|t| now.duration_since(t) >= MEDIA_GRACE);
-        if self.play != PlayState::Playing || !waited {
+        if self.play != PlayState::Playing || self.standby || !waited {
             return (false, false);
         }
         (
@@ -642,6 +642,8 @@ impl Ui {
     fn watch(&mut self, number: u32, now: Instant) -> Vec<Request> {
         self.banner_until = Some(now + BANNER_TIME);
         self.entry.clear();
+        // Until the new channel's player starts, nothing is missing yet.
+        self.play_started = None;
         if self.blocked_by_activation(number) {
             self.play = PlayState::NotActivated;
         }
