@@ -16,6 +16,7 @@ pub mod player;
 pub mod program;
 pub mod render;
 pub mod render_cmd;
+pub mod settings;
 pub mod shell;
 pub mod view;
 

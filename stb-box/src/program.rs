@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 
 use crate::framebuffer::Framebuffer;
 use crate::platform::Display;
+use crate::settings::{self, Saved};
 use crate::shell::{self, Shell};
 use dish_align::catalogue::{Catalogue, Satellite, Target};
 use slint::platform::software_renderer::SoftwareRenderer;
@@ -166,32 +167,19 @@ pub fn run(a: &UiArgs) -> Result<i32, CliError> {
             .map_err(|e| CliError::failed(format!("cannot start the screens: {e}")))?
     };
     let db_path = data_dir().join("channels.db");
-    let (channels, installed, lang, pin, charset) = match ChannelDb::open(&db_path) {
-        Ok(db) => {
-            let setting = |k: &str| db.setting(k).ok().flatten();
-            (
-                db.channels().unwrap_or_default(),
-                setting("installed").as_deref() == Some("1"),
-                setting("language").and_then(|l| model::lang_from_code(&l)),
-                setting("parental_pin"),
-                db.charset_policy().ok().map(|p| p.default_charset),
-            )
-        }
-        Err(_) => (Vec::new(), false, None, None, None),
+    let (channels, saved) = match ChannelDb::open(&db_path) {
+        Ok(db) => (db.channels().unwrap_or_default(), Saved::load(&db)),
+        Err(_) => (Vec::new(), Saved::default()),
     };
-    let lang =
-        lang.unwrap_or_else(|| Lang::from_locale(&std::env::var("LANG").unwrap_or_default()));
-    let mut ui = Ui::new(lang, channels, installed, None);
+    let lang = saved
+        .lang
+        .unwrap_or_else(|| Lang::from_locale(&std::env::var("LANG").unwrap_or_default()));
+    // Back on the channel watched last, at the volume left, as a household expects after a power cut.
+    let mut ui = Ui::new(lang, channels, saved.installed, saved.last_channel);
+    saved.apply(&mut ui);
     ui.operator_networks = stb_app::policy::operator_networks(std::path::Path::new(
         stb_app::policy::OPERATOR_NETWORKS,
     ));
-    ui.pin = pin;
-    if let Some(c) = charset {
-        ui.charset_index = model::CHARSET_CHOICES
-            .iter()
-            .position(|name| name.parse::<ts_si::text::Charset>().ok() == Some(c))
-            .unwrap_or(0);
-    }
     if let Ok(pin) = std::fs::read_to_string("/etc/stb/technician-pin") {
         ui.technician_pin = pin.trim().to_string();
     }
@@ -260,6 +248,7 @@ pub fn run(a: &UiArgs) -> Result<i32, CliError> {
     }
 
     let (adapter, replay, gps) = (a.adapter, a.replay.clone(), a.gps.clone());
+    let lnb = saved.lnb();
     std::thread::spawn(move || {
         let backend = Backend {
             adapter,
@@ -269,7 +258,7 @@ pub fn run(a: &UiArgs) -> Result<i32, CliError> {
             db: None,
             satellite: Catalogue::builtin().find(SATELLITE).cloned(),
             tuner: None,
-            lnb: Lnb::ku_circular_10750(),
+            lnb,
             monitor: None,
             gps_on: Arc::new(AtomicBool::new(false)),
             pending: None,
@@ -490,14 +479,14 @@ impl Backend {
     fn handle(&mut self, r: Request, requests: &Receiver<Request>) {
         match r {
             Request::SetLanguage(l) => {
-                self.edit(|db| db.set_setting("language", model::lang_code(l)));
+                self.edit(|db| db.set_setting(settings::LANGUAGE, model::lang_code(l)));
             }
-            Request::SetLnb { lof_mhz, power: _ } => {
-                self.lnb = if lof_mhz == 10750 {
-                    Lnb::ku_circular_10750()
-                } else {
-                    Lnb::user(lof_mhz * 1000, None)
-                };
+            Request::SetLnb { lof_mhz, power } => {
+                self.lnb = settings::lnb(lof_mhz);
+                self.edit(|db| {
+                    db.set_setting(settings::LNB_LOF_MHZ, &lof_mhz.to_string())?;
+                    db.set_setting(settings::LNB_POWER, if power { "1" } else { "0" })
+                });
             }
             Request::WatchGps(on) => self.watch_gps(on),
             Request::MonitorSignal(number) => {
@@ -520,6 +509,10 @@ impl Backend {
                 if let Some(p) = &mut self.player {
                     p.set_volume(volume, muted);
                 }
+                self.edit(|db| {
+                    db.set_setting(settings::VOLUME, &volume.to_string())?;
+                    db.set_setting(settings::MUTED, if muted { "1" } else { "0" })
+                });
             }
             Request::StopPlay => self.player = None,
             Request::StartScan { .. } => {
@@ -531,6 +524,8 @@ impl Backend {
                 let Some(c) = self.channel(n) else {
                     return;
                 };
+                // The channel the box comes back to after a restart.
+                self.edit(|db| db.set_setting(settings::LAST_CHANNEL, &n.to_string()));
                 let locked = self.tune(c.transponder());
                 send(Event::Tuned {
                     number: n,
@@ -545,7 +540,7 @@ impl Backend {
             Request::SetLocked(n, on) => self.edit(|db| db.set_locked(n, on).map(|_| ())),
             Request::SwapNumbers(a, b) => self.edit(|db| db.swap_numbers(a, b)),
             Request::Rename(n, name) => self.edit(|db| db.rename(n, &name).map(|_| ())),
-            Request::SetPin(p) => self.edit(|db| db.set_setting("parental_pin", &p)),
+            Request::SetPin(p) => self.edit(|db| db.set_setting(settings::PARENTAL_PIN, &p)),
             Request::SetCharset(name) => {
                 // The household's choice for names sent without a charset byte: the default of the charset
                 // policy the next scan decodes with (per-network choices stay).
@@ -557,7 +552,7 @@ impl Backend {
                     });
                 }
             }
-            Request::MarkInstalled => self.edit(|db| db.set_setting("installed", "1")),
+            Request::MarkInstalled => self.edit(|db| db.set_setting(settings::INSTALLED, "1")),
             Request::FactoryReset => {
                 // Close the database first: an open connection would keep writing to the removed files.
                 self.db = None;

@@ -511,6 +511,21 @@ echo '=== end ==='
                     std::thread::sleep(Duration::from_secs(5));
                 }
             }
+            if log
+                .lock()
+                .unwrap()
+                .iter()
+                .any(|s| *s == format!("shot {}", to_shoot.len() - 1))
+            {
+                let _ = std::fs::write(ctl.state.join("job/restart"), b"");
+                if ctl.wait_for(
+                    "ui: playing channel",
+                    Some("=== restarted again ==="),
+                    deadline,
+                ) {
+                    log.lock().unwrap().push("back".into());
+                }
+            }
             let _ = std::fs::write(ctl.state.join("job/host-done"), b"");
             let _ = card.kill();
             let _ = card.wait();
@@ -528,6 +543,14 @@ echo '=== end ==='
             .iter()
             .any(|s| *s == format!("shot {}", zaps.len() - 1)),
         "the walk stopped after {steps:?}\n{all}"
+    );
+    // Started again, the box plays the channel watched last.
+    assert!(steps.iter().any(|s| s == "back"), "{steps:?}\n{all}");
+    let again = &g.stdout[g.stdout.rfind("=== restarted again ===").unwrap_or(0)..];
+    let last = zaps.last().map(|z| z.1).unwrap_or_default();
+    assert!(
+        again.contains(&format!("ui: playing channel {last}\n")),
+        "after the restart:\n{again}"
     );
     // Sound and picture came on every channel: the screens never said one was missing.
     assert!(!g.stdout.contains(" has no "), "{all}");
