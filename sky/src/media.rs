@@ -61,10 +61,12 @@ fn video_filter(s: &Service, number: u16) -> (String, u32) {
     };
     let scale = h / 576;
     let colour = s.colour.unwrap_or(DEFAULT_COLOUR);
-    // Inside the quoted enable expression commas need no escaping.
+    // Inside the quoted enable expression commas need no escaping. The frame is picked by its number (25 a
+    // second): a time window of one frame's length misses it when the frame's time rounds to just below the mark.
+    // (In drawbox `w` is the box's width; the picture's is `iw`.)
     let marks: Vec<String> = SYNC_MARKS_S
         .iter()
-        .map(|m| format!("between(t,{m},{m}.039)"))
+        .map(|m| format!("eq(n,{})", m * 25))
         .collect();
     let label = s.label.replace(['\'', ':', '\\', '%'], " ");
     let f = format!(
@@ -72,7 +74,7 @@ fn video_filter(s: &Service, number: u16) -> (String, u32) {
          drawtext=fontfile={FONT}:text='{number}':fontsize={}:fontcolor=white:x=(w-tw)/2:y=(h-th)/2-{},\
          drawtext=fontfile={FONT}:text='{label}':fontsize={}:fontcolor=white:x=(w-tw)/2:y=h-{},\
          drawtext=fontfile={FONT}:text='%{{pts\\:hms}}':fontsize={}:fontcolor=yellow:x={}:y={},\
-         drawbox=x=w-{}:y={}:w={}:h={}:color=white:t=fill:enable='{}'",
+         drawbox=x=iw-{}:y={}:w={}:h={}:color=white:t=fill:enable='{}'",
         240 * scale,
         60 * scale,
         56 * scale,
