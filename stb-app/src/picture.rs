@@ -11,6 +11,7 @@
 //! 16  width              20  height           set by the screens: the size every frame is scaled to
 //! 24  channel            28  reserved         the channel number the frame belongs to (0: none)
 //! 32  frames written (u64)
+//! 40  presentation time of the frame, ns in the player's stream time (u64; all ones: not known)
 //! 64  width x height RGB pixels, 3 bytes each, rows without padding
 //! ```
 //!
@@ -34,6 +35,7 @@ const WIDTH: usize = 16;
 const HEIGHT: usize = 20;
 const CHANNEL: usize = 24;
 const FRAMES: usize = 32;
+const PTS: usize = 40;
 /// Larger than any screen a box drives (1920x1080 is 6 MB): a damaged header cannot make us map gigabytes.
 const MAX_PIXELS: u64 = 4096 * 2160;
 
@@ -155,8 +157,9 @@ impl PictureWriter {
         (self.mapped.width, self.mapped.height)
     }
 
-    /// Writes one frame, handing `fill` the pixel bytes (rows of `width` RGB pixels) to fill in.
-    pub fn write(&mut self, fill: impl FnOnce(&mut [u8])) {
+    /// Writes one frame, to be shown at `pts_ns` (stream time), handing `fill` the pixel bytes (rows of `width`
+    /// RGB pixels) to fill in.
+    pub fn write(&mut self, pts_ns: Option<u64>, fill: impl FnOnce(&mut [u8])) {
         let seq = self.mapped.sequence().load(Ordering::Relaxed);
         // Odd: a reader that starts now, or is copying, will see that it must not use what it copies. (A player
         // that died mid-frame left it odd: the next odd number.)
@@ -170,6 +173,7 @@ impl PictureWriter {
         );
         self.mapped.map[CHANNEL..CHANNEL + 4].copy_from_slice(&self.channel.to_le_bytes());
         self.mapped.map[FRAMES..FRAMES + 8].copy_from_slice(&(frames + 1).to_le_bytes());
+        self.mapped.map[PTS..PTS + 8].copy_from_slice(&pts_ns.unwrap_or(u64::MAX).to_le_bytes());
         let len = self.mapped.pixel_len();
         fill(&mut self.mapped.map[HEADER..HEADER + len]);
         self.mapped
@@ -185,6 +189,8 @@ pub struct Frame {
     pub height: u32,
     /// The channel the player was playing when it wrote the frame.
     pub channel: u32,
+    /// When the frame is shown, ns in the player's stream time (the sound's time line: lip sync is measured on it).
+    pub pts_ns: Option<u64>,
     /// RGB, 3 bytes a pixel, `width` pixels a row.
     pub pixels: Vec<u8>,
 }
@@ -219,11 +225,12 @@ impl PictureReader {
     /// was writing (the next call takes it).
     pub fn take(&mut self) -> Option<Frame> {
         let mut pixels = vec![0; self.mapped.pixel_len()];
-        let channel = self.take_into(&mut pixels)?;
+        let (channel, pts_ns) = self.take_frame(&mut pixels)?;
         Some(Frame {
             width: self.mapped.width,
             height: self.mapped.height,
             channel,
+            pts_ns,
             pixels,
         })
     }
@@ -231,6 +238,11 @@ impl PictureReader {
     /// As [`PictureReader::take`], into `out` (width x height x 3 bytes, e.g. the screens' image buffer; left
     /// as it was, or partly written, when `None` is returned): the frame's channel.
     pub fn take_into(&mut self, out: &mut [u8]) -> Option<u32> {
+        self.take_frame(out).map(|(channel, _)| channel)
+    }
+
+    /// The frame's channel and presentation time.
+    fn take_frame(&mut self, out: &mut [u8]) -> Option<(u32, Option<u64>)> {
         let before = self.mapped.sequence().load(Ordering::Acquire);
         let len = self.mapped.pixel_len();
         if before & 1 == 1 || before == self.last || out.len() != len {
@@ -238,12 +250,17 @@ impl PictureReader {
         }
         out.copy_from_slice(&self.mapped.map[HEADER..HEADER + len]);
         let channel = u32_at(&self.mapped.map, CHANNEL);
+        let pts = u64::from_le_bytes(
+            self.mapped.map[PTS..PTS + 8]
+                .try_into()
+                .unwrap_or([0xff; 8]),
+        );
         fence(Ordering::Acquire);
         if self.mapped.sequence().load(Ordering::Relaxed) != before {
             return None;
         }
         self.last = before;
-        Some(channel)
+        Some((channel, (pts != u64::MAX).then_some(pts)))
     }
 }
 
@@ -266,15 +283,19 @@ mod tests {
         assert_eq!(reader.take(), None, "a new file holds no picture");
         let mut writer = PictureWriter::open(&path, 7).unwrap();
         assert_eq!(writer.size(), (4, 2));
-        writer.write(|p| p.fill(0x80));
+        writer.write(Some(40_000_000), |p| p.fill(0x80));
         assert!(reader.has_new());
         let f = reader.take().expect("the frame");
         assert_eq!((f.width, f.height, f.channel), (4, 2, 7));
+        assert_eq!(f.pts_ns, Some(40_000_000));
         assert_eq!(f.pixels, vec![0x80; 24]);
         assert_eq!(reader.take(), None, "taken once");
         assert!(!reader.has_new());
-        writer.write(|p| p[0] = 1);
-        assert_eq!(reader.take().map(|f| f.pixels[0]), Some(1));
+        writer.write(None, |p| p[0] = 1);
+        assert_eq!(
+            reader.take().map(|f| (f.pixels[0], f.pts_ns)),
+            Some((1, None))
+        );
     }
 
     #[test]
@@ -284,7 +305,7 @@ mod tests {
         let mut reader = PictureReader::open(&path).unwrap();
         let mut writer = PictureWriter::open(&path, 1).unwrap();
         // The reader looks while the player is in the middle of a frame.
-        writer.write(|_| assert_eq!(reader.take(), None));
+        writer.write(None, |_| assert_eq!(reader.take(), None));
         assert!(reader.take().is_some(), "once whole it is taken");
     }
 

@@ -29,7 +29,7 @@ fn near(a: [u8; 3], b: [u8; 3]) -> bool {
 /// A frame as the player writes it: `left` on the left half, `right` on the right.
 fn write(w: &mut PictureWriter, left: [u8; 3], right: [u8; 3]) {
     let (width, _) = w.size();
-    w.write(|pixels| {
+    w.write(None, |pixels| {
         for (i, px) in pixels.chunks_exact_mut(3).enumerate() {
             let x = i as u32 % width;
             px.copy_from_slice(if x < width / 2 { &left } else { &right });

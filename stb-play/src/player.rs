@@ -42,9 +42,29 @@ pub enum AudioOut {
     /// The box's sound card (ALSA; `None` is the "default" device).
     Alsa(Option<String>),
     /// Decoded, mono 48 kHz samples kept for whoever holds the buffer (tests listen to the box this way).
-    Samples(Arc<Mutex<Vec<f32>>>),
+    Samples(Arc<Mutex<Heard>>),
     /// Decoded and dropped at the pace of the clock (a box without sound output).
     Discard,
+}
+
+/// The sound decoded into [`AudioOut::Samples`]: mono 48 kHz samples, and for each buffer of them the index of
+/// its first sample and its presentation time (ns in the stream time the pictures' times are in).
+#[derive(Clone, Debug, Default)]
+pub struct Heard {
+    pub samples: Vec<f32>,
+    pub buffers: Vec<(usize, u64)>,
+}
+
+impl Heard {
+    /// The presentation time of sample `i`, ns.
+    pub fn time_of(&self, i: usize) -> Option<u64> {
+        let at = self
+            .buffers
+            .partition_point(|(start, _)| *start <= i)
+            .checked_sub(1)?;
+        let (start, pts) = self.buffers[at];
+        Some(pts + ((i - start) as u64 * 1_000_000_000) / 48_000)
+    }
 }
 
 /// What the player tells as it plays.
@@ -174,7 +194,11 @@ impl Player {
                         if let Some(b) = sample.buffer() {
                             if let Ok(map) = b.map_readable() {
                                 let mut out = buffer.lock().map_err(|_| gst::FlowError::Error)?;
-                                out.extend(
+                                if let Some(pts) = b.pts() {
+                                    let start = out.samples.len();
+                                    out.buffers.push((start, pts.nseconds()));
+                                }
+                                out.samples.extend(
                                     map.chunks_exact(4)
                                         .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])),
                                 );
@@ -489,7 +513,7 @@ fn picture_sink(
                 {
                     return Err(gst::FlowError::NotNegotiated);
                 }
-                writer.write(|pixels| {
+                writer.write(buffer.pts().map(|t| t.nseconds()), |pixels| {
                     for (y, out) in pixels.chunks_exact_mut(row).enumerate() {
                         out.copy_from_slice(&data[y * stride..y * stride + row]);
                     }

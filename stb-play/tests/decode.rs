@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use stb_app::picture::{self, PictureReader, PictureWriter};
-use stb_play::player::{AudioOut, Player, PlayerEvent};
+use stb_play::player::{AudioOut, Heard, Player, PlayerEvent};
 
 fn top() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -32,17 +32,28 @@ fn power(samples: &[f32], f: f64) -> f64 {
 
 /// Plays a whole file and returns the decoded samples and the player's events.
 fn play(file: &Path) -> (Vec<f32>, Vec<PlayerEvent>) {
-    play_with(file, None)
+    let (heard, events) = play_with(file, None, None);
+    (heard.samples, events)
 }
 
-/// Plays a whole file, its pictures into `picture` when given.
-fn play_with(file: &Path, picture: Option<PictureWriter>) -> (Vec<f32>, Vec<PlayerEvent>) {
-    let samples = Arc::new(Mutex::new(Vec::new()));
+/// Plays a whole file, its pictures into `picture` when given; at the pace of a tuner when `seconds` (the file's
+/// length) is given, else as fast as the pipeline takes it.
+fn play_with(
+    file: &Path,
+    picture: Option<PictureWriter>,
+    seconds: Option<f64>,
+) -> (Heard, Vec<PlayerEvent>) {
+    let samples = Arc::new(Mutex::new(Heard::default()));
     let player = Player::start(None, AudioOut::Samples(samples.clone()), picture)
         .expect("the player starts");
     let bytes = std::fs::read(file).unwrap();
     let mut events = Vec::new();
-    for chunk in bytes.chunks(188 * 64) {
+    let started = std::time::Instant::now();
+    for (i, chunk) in bytes.chunks(188 * 64).enumerate() {
+        if let Some(s) = seconds {
+            let due = Duration::from_secs_f64(s * (i * 188 * 64) as f64 / bytes.len() as f64);
+            std::thread::sleep(due.saturating_sub(started.elapsed()));
+        }
         player.push(chunk).unwrap();
         events.extend(player.events());
     }
@@ -115,6 +126,9 @@ fn sky_media() -> (sky::definition::Sky, PathBuf) {
     let sky = sky::definition::Sky::load(&top().join("sky/sky.toml")).unwrap();
     let media = top().join("build/sky/media");
     let sats: Vec<_> = sky.satellites.clone();
+    // One encoding at a time: the tests of this file run on several threads and share the cache.
+    static ENCODING: Mutex<()> = Mutex::new(());
+    let _one = ENCODING.lock().unwrap_or_else(|e| e.into_inner());
     sky::media::encode_all(&media, &sats, &mut |_| {}).expect("the sky's media encode (ffmpeg)");
     (sky, media)
 }
@@ -160,7 +174,11 @@ fn each_sky_video_codec_shows_its_services_colour_in_the_shape_of_its_source() {
         picture::create(&path, w, h).unwrap();
         let mut reader = PictureReader::open(&path).unwrap();
         let writer = PictureWriter::open(&path, u32::from(service.lcn)).unwrap();
-        let (_, events) = play_with(&sky::media::media_path(&media, sat, service), Some(writer));
+        let (_, events) = play_with(
+            &sky::media::media_path(&media, sat, service),
+            Some(writer),
+            None,
+        );
         assert!(
             events
                 .iter()
@@ -203,6 +221,95 @@ fn each_sky_video_codec_shows_its_services_colour_in_the_shape_of_its_source() {
         assert!(
             edge > 0.9,
             "{name}: the picture's left edge is {edge:.2} its colour"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn the_flash_and_the_beep_of_each_video_codec_are_shown_and_heard_within_40_ms() {
+    // Every sky service shows a white square at the top right for one frame and beeps at 3 kHz for 40 ms at the
+    // same instants (sky::definition::SYNC_MARKS_S). Played at a tuner's pace, each flash's presentation time in
+    // the picture file and the beep's presentation time in the decoded sound (both on the stream's time line,
+    // which the sinks keep to the clock) must agree.
+    let (sky, media) = sky_media();
+    let dir = std::env::temp_dir().join(format!("stb-play-lipsync-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut report = Vec::new();
+    for name in ["CCTV-1 综合", "CCTV-13 新闻", "CCTV-7 国防军事"] {
+        let (sat, _, service) = sky.services().find(|(_, _, s)| s.name == name).unwrap();
+        let path = dir.join(format!("picture-{}", service.lcn));
+        let (w, h) = (1280u32, 720u32);
+        picture::create(&path, w, h).unwrap();
+        let writer = PictureWriter::open(&path, 1).unwrap();
+        // Every frame shown is looked at (a frame lasts 40 ms; the file is looked at every 2 ms).
+        let done = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let watcher = {
+            let (path, done) = (path.clone(), done.clone());
+            std::thread::spawn(move || {
+                let mut reader = PictureReader::open(&path).unwrap();
+                let mut flashes = Vec::new();
+                while !done.load(std::sync::atomic::Ordering::Relaxed) {
+                    if let Some(f) = reader.take() {
+                        // The square: source (w-140..w-20, 20..140) of 720x576, here at about (1140, 100).
+                        let at = ((100 * f.width + 1140) * 3) as usize;
+                        if f.pixels[at..at + 3].iter().all(|&c| c > 200) {
+                            flashes.extend(f.pts_ns);
+                        }
+                    }
+                    std::thread::sleep(Duration::from_millis(2));
+                }
+                flashes
+            })
+        };
+        let file = sky::media::media_path(&media, sat, service);
+        let (heard, _) = play_with(&file, Some(writer), Some(sky::definition::LOOP_SECONDS));
+        done.store(true, std::sync::atomic::Ordering::Relaxed);
+        let flashes = watcher.join().unwrap();
+        // Beep onsets: 5 ms windows with the 3 kHz beep, after one without.
+        let window = 240;
+        let beeping: Vec<bool> = heard
+            .samples
+            .chunks_exact(window)
+            .map(|c| power(c, f64::from(sky::definition::BEEP_HZ)) > 1.0)
+            .collect();
+        let beeps: Vec<i64> = (1..beeping.len())
+            .filter(|&i| beeping[i] && !beeping[i - 1])
+            .filter_map(|i| heard.time_of(i * window).map(|t| t as i64))
+            .collect();
+        assert!(flashes.len() >= 3, "{name}: {} flashes seen", flashes.len());
+        assert!(beeps.len() >= 3, "{name}: {} beeps heard", beeps.len());
+        for f in &flashes {
+            let offset_ms = beeps
+                .iter()
+                .map(|b| (b - *f as i64) as f64 / 1e6)
+                .min_by(|a, b| a.abs().total_cmp(&b.abs()))
+                .unwrap();
+            report.push((name, *f, offset_ms));
+        }
+    }
+    let lines: Vec<String> = report
+        .iter()
+        .map(|(name, f, o)| format!("{name}: flash at {:.3} s, beep {o:+.1} ms", *f as f64 / 1e9))
+        .collect();
+    println!("{}", lines.join("\n"));
+    // The first mark falls while the player settles on the stream's clock (the first second after a zap): the
+    // marks after it are held to 40 ms, and there are at least three of them on every service.
+    for name in ["CCTV-1 综合", "CCTV-13 新闻", "CCTV-7 国防军事"] {
+        let settled = report
+            .iter()
+            .filter(|(n, f, _)| *n == name && *f >= 2_000_000_000);
+        assert!(
+            settled.count() >= 3,
+            "{name}: too few flashes\n{}",
+            lines.join("\n")
+        );
+    }
+    for (name, f, offset_ms) in report.iter().filter(|(_, f, _)| *f >= 2_000_000_000) {
+        assert!(
+            offset_ms.abs() <= 40.0,
+            "{name}: the beep is {offset_ms:+.1} ms from the flash at {f} ns\n{}",
+            lines.join("\n")
         );
     }
     let _ = std::fs::remove_dir_all(&dir);
