@@ -245,17 +245,10 @@ impl Control {
         UnixStream::connect(self.state.join("card.sock")).expect("the card socket accepts")
     }
 
-    /// The card emulator (`card-emulator`, built here) with test card 8100000001, the card the emulated sky's
+    /// The card emulator ([`card_emulator`]) with test card 8100000001, the card the emulated sky's
     /// authorisation is for, on the host end of the box's card-reader port. Kill it when done.
-    pub fn card_in_reader(&self) -> std::process::Child {
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-        let ok = Command::new(cargo)
-            .current_dir(top())
-            .args(["build", "-q", "-p", "smartcard", "--bins"])
-            .status()
-            .expect("cargo runs");
-        assert!(ok.success(), "building card-emulator");
-        Command::new(top().join("target/debug/card-emulator"))
+    pub fn card_in_reader(&self, emulator: &CardEmulator) -> std::process::Child {
+        Command::new(&emulator.0)
             .current_dir(top())
             .arg("--socket")
             .arg(self.state.join("card.sock"))
@@ -313,6 +306,22 @@ impl Control {
             std::thread::sleep(Duration::from_millis(50));
         }
     }
+}
+
+/// The card emulator program, built.
+pub struct CardEmulator(PathBuf);
+
+/// Builds the card emulator (another package's program). Call it before the box boots: a first build takes longer
+/// than the box takes to look at its card.
+pub fn card_emulator() -> CardEmulator {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let ok = Command::new(cargo)
+        .current_dir(top())
+        .args(["build", "-q", "-p", "smartcard", "--bins"])
+        .status()
+        .expect("cargo runs");
+    assert!(ok.success(), "building card-emulator");
+    CardEmulator(top().join("target/debug/card-emulator"))
 }
 
 /// Beijing, as a GPS receiver sends it (altitude 88.1 m above the geoid, geoid 8 m below the ellipsoid).

@@ -56,6 +56,8 @@ fn sign(tool: &std::path::Path, box_id: &str) -> String {
 
 #[test]
 fn the_box_reads_its_card_and_is_activated_from_a_file() {
+    // Built before the box boots (it looks at its card at once).
+    let emulator = box_tests::card_emulator();
     let operator_sign = operator_sign();
     let ours = sign(&operator_sign, "HHT-EMU-000001");
     let theirs = sign(&operator_sign, "HHT-EMU-999999");
@@ -75,7 +77,7 @@ echo '=== end ==='
 "#
     );
     let g = BoxRun::new().run_with(&script, |ctl| {
-        let mut card = ctl.card_in_reader();
+        let mut card = ctl.card_in_reader(&emulator);
         while ctl.alive() {
             std::thread::sleep(std::time::Duration::from_millis(200));
         }
@@ -116,6 +118,8 @@ fn nmea(body: &str) -> String {
 
 #[test]
 fn the_position_lock_follows_the_gps_walking_away_and_back() {
+    // Built before the box boots (it looks at its card at once).
+    let emulator = box_tests::card_emulator();
     let operator_sign = operator_sign();
     let ours = sign(&operator_sign, "HHT-EMU-000001");
     let script = format!(
@@ -133,7 +137,7 @@ echo '=== end ==='
     let away = nmea("GPGGA,060100,2949.8000,N,09107.8000,E,1,08,0.9,3650.0,M,-30.0,M,,");
     let no_fix = nmea("GPGGA,,,,,,0,00,99.99,,,,,,");
     let g = BoxRun::new().run_with(&script, |ctl| {
-        let mut card = ctl.card_in_reader();
+        let mut card = ctl.card_in_reader(&emulator);
         let mut gps = ctl.gps();
         // In lockstep with the box: one sentence, then wait until the box has reported it (sentences written
         // before the box reads would pile up in the socket and arrive late, all at once).
@@ -201,6 +205,8 @@ echo '=== end ==='
 
 #[test]
 fn the_authorisation_comes_over_the_satellite_from_the_sky() {
+    // Built before the box boots (it looks at its card at once).
+    let emulator = box_tests::card_emulator();
     // The sky's operator broadcasts this box's authorisation (signed with the TEST operator key) on the activation
     // PID its CAT names, on every ChinaSat transponder; the box with its card in the reader listens on the DVB-S2
     // one and is activated, and the authorisation reaches the card too.
@@ -212,7 +218,7 @@ echo '=== card ==='; stb-app card info --json
 echo '=== end ==='
 "#;
     let g = BoxRun::new().run_with(script, |ctl| {
-        let mut card = ctl.card_in_reader();
+        let mut card = ctl.card_in_reader(&emulator);
         while ctl.alive() {
             std::thread::sleep(std::time::Duration::from_millis(200));
         }

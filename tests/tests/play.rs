@@ -90,6 +90,8 @@ fn seconds_heard(samples: &[f32], rate: u32, tone: f64, others: &[f64]) -> f64 {
 
 #[test]
 fn the_box_plays_each_codec_of_the_sky_once_activated_and_records_its_sound() {
+    // Built before the box boots (it looks at its card at once).
+    let emulator = box_tests::card_emulator();
     // CCTV-1: MPEG-1 Layer II, 400 Hz (MPEG-2 pictures); CCTV-13: AAC, 700 Hz (H.264); CCTV-7: AC-3, 1000 Hz.
     let wanted = [
         ("CCTV-1 综合", "mp2", 400.0),
@@ -112,7 +114,7 @@ stb-app activation listen --freq 11880 --pol r --sr 28800 --system dvbs2 --mod 8
     script.push_str("echo '=== end ==='\n");
     let wav = std::env::temp_dir().join(format!("stb-play-{}.wav", std::process::id()));
     let g = BoxRun::new().audio_out(&wav).run_with(&script, |ctl| {
-        let mut card = ctl.card_in_reader();
+        let mut card = ctl.card_in_reader(&emulator);
         while ctl.alive() {
             std::thread::sleep(std::time::Duration::from_millis(200));
         }
@@ -381,6 +383,8 @@ fn share_near(
 #[test]
 fn the_watching_screen_shows_each_channels_picture_under_the_banner_and_the_remote_zaps_picture_and_sound(
 ) {
+    // Built before the box boots (it looks at its card at once).
+    let emulator = box_tests::card_emulator();
     // The box with its card in the reader is activated over the satellite (its authorisation is in the sky), the
     // screens are started again (as after a reboot), and the household installs the box with the remote. The
     // watching screen plays channel 1 (CCTV-1: MPEG-2 16:9, MPEG-1 Layer II), then the remote zaps: 2 (4:3:
@@ -440,7 +444,7 @@ echo '=== end ==='
         .audio_out(&wav)
         .run_with(script, move |ctl| {
             use std::time::{Duration, Instant};
-            let mut card = ctl.card_in_reader();
+            let mut card = ctl.card_in_reader(&emulator);
             let deadline = Instant::now() + Duration::from_secs(1200);
             let reached = |marker: &str| {
                 let seen = ctl.wait_for(marker, Some("=== restarted ==="), deadline);
