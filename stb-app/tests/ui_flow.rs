@@ -98,6 +98,15 @@ fn the_wizard_walks_from_language_to_the_first_channel() {
     assert!(ui.banner_shown(t));
 }
 
+/// Channel `number` tuned and locked, free to air.
+fn tuned(number: u32) -> Event {
+    Event::Tuned {
+        number,
+        locked: true,
+        scrambled: false,
+    }
+}
+
 fn watching(t: Instant) -> Ui {
     let mut ui = Ui::new(Lang::Zh, samples::channels(), true, Some(1));
     ui.start(t);
@@ -485,11 +494,6 @@ fn every_text_encoding_offered_in_settings_is_one_the_si_engine_decodes() {
 fn a_locked_channel_plays_at_the_remotes_volume_and_the_operators_channels_wait_for_activation() {
     let t = Instant::now();
     let mut ui = watching(t);
-    let tuned = |number| Event::Tuned {
-        number,
-        locked: true,
-        scrambled: false,
-    };
     // Locked and free to watch: the player starts, at the volume the household left.
     assert_eq!(
         ui.event(tuned(1), t),
@@ -555,11 +559,6 @@ fn a_channel_without_sound_or_picture_says_so_and_a_radio_channel_needs_no_pictu
     use stb_app::ui::model::MEDIA_GRACE;
     let t = Instant::now();
     let mut ui = watching(t);
-    let tuned = |number| Event::Tuned {
-        number,
-        locked: true,
-        scrambled: false,
-    };
     ui.event(tuned(1), t);
     assert_eq!(ui.play, PlayState::Playing);
     assert!(!ui.watching_radio());

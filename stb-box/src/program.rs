@@ -264,6 +264,7 @@ pub fn run(a: &UiArgs) -> Result<i32, CliError> {
             pending: None,
             player: None,
             picture: picture_path,
+            unsaved: Default::default(),
             started: Instant::now(),
         };
         backend.run(requests)
@@ -373,6 +374,9 @@ struct Backend {
     player: Option<crate::player::PlayerProcess>,
     /// The picture file the player writes into.
     picture: Option<PathBuf>,
+    /// Settings changed by zapping and the volume keys, written when the backend is idle: not in a zap's path,
+    /// and one write for a run of key presses.
+    unsaved: std::collections::BTreeMap<&'static str, String>,
     started: Instant,
 }
 
@@ -456,7 +460,7 @@ impl Backend {
             }
             match requests.recv_timeout(Duration::from_millis(500)) {
                 Ok(r) => self.handle(r, &requests),
-                Err(RecvTimeoutError::Timeout) => {}
+                Err(RecvTimeoutError::Timeout) => self.save_unsaved(),
                 Err(RecvTimeoutError::Disconnected) => return,
             }
             if let Some(tp) = self.monitor {
@@ -509,10 +513,9 @@ impl Backend {
                 if let Some(p) = &mut self.player {
                     p.set_volume(volume, muted);
                 }
-                self.edit(|db| {
-                    db.set_setting(settings::VOLUME, &volume.to_string())?;
-                    db.set_setting(settings::MUTED, if muted { "1" } else { "0" })
-                });
+                self.unsaved.insert(settings::VOLUME, volume.to_string());
+                self.unsaved
+                    .insert(settings::MUTED, u8::from(muted).to_string());
             }
             Request::StopPlay => self.player = None,
             Request::StartScan { .. } => {
@@ -525,7 +528,7 @@ impl Backend {
                     return;
                 };
                 // The channel the box comes back to after a restart.
-                self.edit(|db| db.set_setting(settings::LAST_CHANNEL, &n.to_string()));
+                self.unsaved.insert(settings::LAST_CHANNEL, n.to_string());
                 let locked = self.tune(c.transponder());
                 send(Event::Tuned {
                     number: n,
@@ -554,6 +557,7 @@ impl Backend {
             }
             Request::MarkInstalled => self.edit(|db| db.set_setting(settings::INSTALLED, "1")),
             Request::FactoryReset => {
+                self.unsaved.clear();
                 // Close the database first: an open connection would keep writing to the removed files.
                 self.db = None;
                 for suffix in ["", "-wal", "-shm"] {
@@ -693,6 +697,14 @@ impl Backend {
         if !entries.is_empty() {
             send(Event::Epg(std::mem::take(entries)));
         }
+    }
+
+    fn save_unsaved(&mut self) {
+        if self.unsaved.is_empty() {
+            return;
+        }
+        let unsaved = std::mem::take(&mut self.unsaved);
+        self.edit(|db| unsaved.iter().try_for_each(|(k, v)| db.set_setting(k, v)));
     }
 
     fn edit(&mut self, f: impl FnOnce(&mut ChannelDb) -> Result<(), stb_app::channels::DbError>) {

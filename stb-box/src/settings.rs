@@ -91,12 +91,18 @@ pub fn lnb(lof_mhz: u32) -> Lnb {
 mod tests {
     use super::*;
 
-    #[test]
-    fn what_the_household_set_comes_back_after_a_restart() {
-        let dir = std::env::temp_dir().join(format!("stb-settings-{}", std::process::id()));
+    /// A new, empty channel database's path in a folder of its own (removed by the caller).
+    fn fresh_db(name: &str) -> (std::path::PathBuf, std::path::PathBuf) {
+        let dir = std::env::temp_dir().join(format!("stb-settings-{name}-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let path = dir.join("channels.db");
         let _ = std::fs::remove_file(&path);
+        (dir, path)
+    }
+
+    #[test]
+    fn what_the_household_set_comes_back_after_a_restart() {
+        let (dir, path) = fresh_db("restart");
         {
             let mut db = ChannelDb::open(&path).unwrap();
             let fresh = Saved::load(&db);
@@ -129,10 +135,7 @@ mod tests {
 
     #[test]
     fn damaged_settings_keep_their_defaults() {
-        let dir = std::env::temp_dir().join(format!("stb-settings-bad-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join("channels.db");
-        let _ = std::fs::remove_file(&path);
+        let (dir, path) = fresh_db("bad");
         let mut db = ChannelDb::open(&path).unwrap();
         for (k, v) in [
             (VOLUME, "loud"),

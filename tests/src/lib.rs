@@ -264,6 +264,25 @@ impl Control {
             .expect("card-emulator starts")
     }
 
+    /// Installs the box with the remote as a household does on a first boot, from the wizard's first screen to
+    /// watching: OK through the steps, a GPS fix for the dish step, the scan to its end. `reached(marker)` waits
+    /// for a line of the UI's log (and may note it); false as soon as one does not come.
+    pub fn install_with_remote(&self, reached: &dyn Fn(&str) -> bool) -> bool {
+        let ok_to = |marker: &str| {
+            self.monitor("sendkey ret");
+            reached(marker)
+        };
+        ok_to("ui: screen wizard-satellite")
+            && ok_to("ui: screen wizard-dish")
+            && self.gps_fix_for_ui(Duration::from_secs(120))
+            && reached("ui: position fix")
+            && ok_to("ui: screen wizard-signal")
+            && ok_to("ui: screen wizard-scan")
+            && reached("ui: scan finished")
+            && ok_to("ui: screen wizard-done")
+            && ok_to("ui: screen watching")
+    }
+
     /// The positioning module reports Beijing ([`GGA_BEIJING`]) until the UI says it has a fix (`ui: position
     /// fix`), at most `within`; writes never block (the socket has a timeout). Whether the fix came.
     pub fn gps_fix_for_ui(&self, within: Duration) -> bool {
@@ -308,20 +327,25 @@ impl Control {
     }
 }
 
-/// The card emulator program, built.
-pub struct CardEmulator(PathBuf);
-
-/// Builds the card emulator (another package's program). Call it before the box boots: a first build takes longer
-/// than the box takes to look at its card.
-pub fn card_emulator() -> CardEmulator {
+/// Builds the programs of another package of the workspace (a debug build) and returns the path of `name`.
+pub fn host_tool(package: &str, name: &str) -> PathBuf {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let ok = Command::new(cargo)
         .current_dir(top())
-        .args(["build", "-q", "-p", "smartcard", "--bins"])
+        .args(["build", "-q", "-p", package, "--bins"])
         .status()
         .expect("cargo runs");
-    assert!(ok.success(), "building card-emulator");
-    CardEmulator(top().join("target/debug/card-emulator"))
+    assert!(ok.success(), "building {name}");
+    top().join("target/debug").join(name)
+}
+
+/// The card emulator program, built.
+pub struct CardEmulator(PathBuf);
+
+/// Builds the card emulator. Call it before the box boots: a first build takes longer than the box takes to look
+/// at its card.
+pub fn card_emulator() -> CardEmulator {
+    CardEmulator(host_tool("smartcard", "card-emulator"))
 }
 
 /// Beijing, as a GPS receiver sends it (altitude 88.1 m above the geoid, geoid 8 m below the ellipsoid).

@@ -6,18 +6,6 @@ use std::process::Command;
 
 use box_tests::{top, BoxRun};
 
-/// Builds the operator's signing tool (another package's binary) and returns its path.
-fn operator_sign() -> std::path::PathBuf {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let ok = Command::new(cargo)
-        .current_dir(top())
-        .args(["build", "-q", "-p", "activation", "--bins"])
-        .status()
-        .expect("cargo runs");
-    assert!(ok.success(), "building operator-sign");
-    top().join("target/debug/operator-sign")
-}
-
 fn sign(tool: &std::path::Path, box_id: &str) -> String {
     let out = Command::new(tool)
         .current_dir(top())
@@ -58,7 +46,7 @@ fn sign(tool: &std::path::Path, box_id: &str) -> String {
 fn the_box_reads_its_card_and_is_activated_from_a_file() {
     // Built before the box boots (it looks at its card at once).
     let emulator = box_tests::card_emulator();
-    let operator_sign = operator_sign();
+    let operator_sign = box_tests::host_tool("activation", "operator-sign");
     let ours = sign(&operator_sign, "HHT-EMU-000001");
     let theirs = sign(&operator_sign, "HHT-EMU-999999");
     let script = format!(
@@ -120,7 +108,7 @@ fn nmea(body: &str) -> String {
 fn the_position_lock_follows_the_gps_walking_away_and_back() {
     // Built before the box boots (it looks at its card at once).
     let emulator = box_tests::card_emulator();
-    let operator_sign = operator_sign();
+    let operator_sign = box_tests::host_tool("activation", "operator-sign");
     let ours = sign(&operator_sign, "HHT-EMU-000001");
     let script = format!(
         r#"

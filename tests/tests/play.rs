@@ -224,30 +224,8 @@ echo '=== end ==='
             if !reached("ui: ready") {
                 return done();
             }
-            for marker in ["ui: screen wizard-satellite", "ui: screen wizard-dish"] {
-                key("ret");
-                if !reached(marker) {
-                    return done();
-                }
-            }
-            ctl.gps_fix_for_ui(Duration::from_secs(120));
-            if !reached("ui: position fix") {
+            if !ctl.install_with_remote(&reached) {
                 return done();
-            }
-            for marker in ["ui: screen wizard-signal", "ui: screen wizard-scan"] {
-                key("ret");
-                if !reached(marker) {
-                    return done();
-                }
-            }
-            if !reached("ui: scan finished") {
-                return done();
-            }
-            for marker in ["ui: screen wizard-done", "ui: screen watching"] {
-                key("ret");
-                if !reached(marker) {
-                    return done();
-                }
             }
             if !reached("ui: playing channel 1") || !reached("sound after") {
                 return done();
@@ -457,34 +435,9 @@ echo '=== end ==='
                 ctl.monitor(&format!("sendkey {k}"));
             };
             let walk = || {
-                if !reached("=== restarted ===") || !reached("ui: ready") {
-                    return false;
-                }
-                for marker in ["ui: screen wizard-satellite", "ui: screen wizard-dish"] {
-                    key("ret");
-                    if !reached(marker) {
-                        return false;
-                    }
-                }
-                if !ctl.gps_fix_for_ui(Duration::from_secs(120)) {
-                    return false;
-                }
-                for marker in ["ui: screen wizard-signal", "ui: screen wizard-scan"] {
-                    key("ret");
-                    if !reached(marker) {
-                        return false;
-                    }
-                }
-                if !reached("ui: scan finished") {
-                    return false;
-                }
-                for marker in ["ui: screen wizard-done", "ui: screen watching"] {
-                    key("ret");
-                    if !reached(marker) {
-                        return false;
-                    }
-                }
-                true
+                reached("=== restarted ===")
+                    && reached("ui: ready")
+                    && ctl.install_with_remote(&reached)
             };
             if walk() {
                 for (i, (keys, n, shot)) in to_shoot.iter().enumerate() {
