@@ -5,6 +5,7 @@ pub mod card_reader;
 pub mod channels;
 pub mod console;
 pub mod dvb;
+pub mod emm;
 pub mod lnb;
 pub mod picture;
 pub mod policy;

@@ -129,3 +129,85 @@ fn the_authorisation_arrives_over_the_air_for_this_box_only() {
     let _ = std::fs::remove_dir_all(dir);
     let _ = std::fs::remove_dir_all(plain);
 }
+
+/// What the box's screens do while a channel is watched: the collector finds the activation PID in the CAT, then
+/// hands out each of this box's sections once, however often the operator repeats it, and a new one as it comes.
+#[test]
+fn the_collector_hands_out_each_authorisation_once_however_often_it_is_sent() {
+    use stb_app::emm::EmmCollector;
+    use stb_app::lnb::{Lnb, Polarisation};
+    use stb_app::tuner::replay::{ReplayTransponder, ReplayTuner};
+    use stb_app::tuner::{Transponder, TuneRequest, Tuner};
+    use std::time::Duration;
+
+    let dir = temp_dir("ota-collector");
+    let ours = [section("HHT-EMU-000001", 1), section("HHT-EMU-000001", 2)];
+    // Another box's section (most likely another group), then two authorisations of ours, all sent ten times.
+    write_activation_stream(
+        &dir.join("op.ts"),
+        0x0100,
+        0x1ff0,
+        &[
+            section("HHT-EMU-999999", 4),
+            ours[0].clone(),
+            ours[1].clone(),
+        ],
+        10,
+    );
+    let mut tuner = ReplayTuner::new(vec![ReplayTransponder {
+        frequency_khz: 11_840_000,
+        polarisation: Polarisation::Right,
+        symbol_rate: 28_800_000,
+        file: dir.join("op.ts"),
+        cnr_db: 11.0,
+    }]);
+    tuner
+        .tune(&TuneRequest {
+            transponder: Transponder::dvbs(11_840_000, Polarisation::Right, 28_800_000),
+            lnb: Lnb::ku_circular_10750(),
+            diseqc: Default::default(),
+        })
+        .unwrap();
+    let box_id: BoxId = "HHT-EMU-000001".parse().unwrap();
+    let mut emm = EmmCollector::start(&mut tuner, &box_id).unwrap();
+    assert_eq!(emm.pid(), None, "the PID comes from the CAT, not before it");
+    let mut got = Vec::new();
+    while let Some(s) = emm.next(&mut tuner, Duration::from_secs(2)).unwrap() {
+        got.push(s);
+    }
+    assert_eq!(emm.pid(), Some(0x1ff0));
+    assert_eq!(
+        got,
+        ours.to_vec(),
+        "each of ours once, in order, no other box's"
+    );
+
+    // A stream whose CAT names no activation PID gives nothing, and no PID.
+    let plain = dir.join("plain.ts");
+    std::fs::copy(
+        concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/data/vidtv-dvbs-beethoven.ts"
+        ),
+        &plain,
+    )
+    .unwrap();
+    let mut tuner = ReplayTuner::new(vec![ReplayTransponder {
+        frequency_khz: 11_840_000,
+        polarisation: Polarisation::Right,
+        symbol_rate: 28_800_000,
+        file: plain,
+        cnr_db: 11.0,
+    }]);
+    tuner
+        .tune(&TuneRequest {
+            transponder: Transponder::dvbs(11_840_000, Polarisation::Right, 28_800_000),
+            lnb: Lnb::ku_circular_10750(),
+            diseqc: Default::default(),
+        })
+        .unwrap();
+    let mut emm = EmmCollector::start(&mut tuner, &box_id).unwrap();
+    assert_eq!(emm.next(&mut tuner, Duration::from_secs(1)).unwrap(), None);
+    assert_eq!(emm.pid(), None);
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -250,7 +250,7 @@ pub struct ListenArgs {
 /// `stb-app activation listen`: the authorisation over the air. The CAT names the activation PID with a CA
 /// descriptor (CA_system_ID 0x4AFF, "HHTA"); sections of table 0x90 for this box's group carry the messages.
 pub fn listen(a: &ListenArgs) -> CliResult {
-    use stb_app::dvb::{Adapter, SectionFilter};
+    use stb_app::dvb::Adapter;
     use stb_app::tuner::{linux::LinuxTuner, replay::ReplayTuner, Tuner};
     use std::time::{Duration, Instant};
     if !(a.timeout.is_finite() && a.timeout > 0.0 && a.timeout <= 3600.0) {
@@ -289,38 +289,11 @@ pub fn listen(a: &ListenArgs) -> CliResult {
     }
     let deadline = Instant::now() + Duration::from_secs_f64(a.timeout);
     let left = || deadline.saturating_duration_since(Instant::now());
-    // 1. The CAT names the activation PID.
-    let mut cat = tuner.sections(&SectionFilter::table(0x0001, 0x01))?;
-    let mut pid = None;
-    while pid.is_none() && !left().is_zero() {
-        let Some(bytes) = cat.next_section(left())? else {
-            break;
-        };
-        let Ok(s) = ts_si::section::Section::new_checked(bytes.as_slice()) else {
-            continue;
-        };
-        let Ok(t) = ts_si::tables::ConditionalAccessTable::parse(&s) else {
-            continue;
-        };
-        for d in t.descriptors.iter() {
-            let mut raw = Vec::new();
-            if d.emit(&mut raw).is_ok() {
-                pid = pid.or(activation::section::activation_pid(&raw));
-            }
-        }
-    }
-    let Some(pid) = pid else {
-        return Err(CliError::failed(
-            "no activation PID in the CAT of this transponder (is it the operator's?)",
-        ));
-    };
-    // 2. This box's group on that PID.
-    let group = activation::section::box_group(&box_id()?);
-    let filter = SectionFilter::table(pid, activation::section::TABLE_ID).with_extension(group);
-    let mut sections = tuner.sections(&filter)?;
+    // The CAT names the activation PID; this box's group is read there.
+    let mut emm = stb_app::emm::EmmCollector::start(tuner.as_mut(), &box_id()?)?;
     let lang = Lang::from_locale(&std::env::var("LANG").unwrap_or_default());
     while !left().is_zero() {
-        let Some(bytes) = sections.next_section(left())? else {
+        let Some(bytes) = emm.next(tuner.as_mut(), left())? else {
             break;
         };
         let results = match act.import_section(&bytes, now(), reader.as_mut().map(|r| r.channel()))
@@ -348,6 +321,11 @@ pub fn listen(a: &ListenArgs) -> CliResult {
             }
         }
     }
+    let Some(pid) = emm.pid() else {
+        return Err(CliError::failed(
+            "no activation PID in the CAT of this transponder (is it the operator's?)",
+        ));
+    };
     Err(CliError::failed(format!(
         "no authorisation for this box arrived on PID 0x{pid:04x} within {:.0} s",
         a.timeout
