@@ -77,6 +77,37 @@ thread_local! {
     static SHOWN: RefCell<Option<model::Screen>> = const { RefCell::new(None) };
     static MISSING: std::cell::Cell<(bool, bool)> = const { std::cell::Cell::new((false, false)) };
     static PICTURE: RefCell<Option<crate::picture::PictureShown>> = const { RefCell::new(None) };
+    static ZAP: RefCell<Option<ZapTiming>> = const { RefCell::new(None) };
+}
+
+/// The last zap, for the log: its channel, when the screens chose it (the key reached them), and whether its first
+/// sound and first picture have been told yet.
+struct ZapTiming {
+    number: u32,
+    at: Instant,
+    sound: bool,
+    picture: bool,
+}
+
+impl ZapTiming {
+    /// Logs how long after the zap its first sound and first picture came (benchmarks and technicians read it).
+    fn follow(&mut self, ui: &Ui, now: Instant) {
+        let ms = now.duration_since(self.at).as_millis();
+        if !self.sound && ui.heard == Some(self.number) {
+            self.sound = true;
+            eprintln!(
+                "ui: channel {}: first sound {ms} ms after the zap",
+                self.number
+            );
+        }
+        if !self.picture && ui.seen == Some(self.number) {
+            self.picture = true;
+            eprintln!(
+                "ui: channel {}: first picture {ms} ms after the zap",
+                self.number
+            );
+        }
+    }
 }
 
 /// Runs on the UI thread: a new frame of the channel being watched onto the screen.
@@ -98,8 +129,21 @@ fn with_ui(f: impl FnOnce(&mut Ui, Instant) -> Vec<Request>) {
         if let Some((ui, shell, to_backend)) = s.borrow_mut().as_mut() {
             let now = Instant::now();
             for r in f(ui, now) {
+                if let Request::Tune(number) = r {
+                    ZAP.set(Some(ZapTiming {
+                        number,
+                        at: now,
+                        sound: false,
+                        picture: false,
+                    }));
+                }
                 let _ = to_backend.send(r);
             }
+            ZAP.with_borrow_mut(|z| {
+                if let Some(z) = z.as_mut() {
+                    z.follow(ui, now)
+                }
+            });
             shell.show(ui, now);
             let shown = ui.panel();
             PANEL.with(|p| {
@@ -259,12 +303,15 @@ pub fn run(a: &UiArgs) -> Result<i32, CliError> {
             satellite: Catalogue::builtin().find(SATELLITE).cloned(),
             tuner: None,
             lnb,
+            tuned: None,
             monitor: None,
             gps_on: Arc::new(AtomicBool::new(false)),
             pending: None,
             player: None,
             picture: picture_path,
             unsaved: Default::default(),
+            last_request: Instant::now(),
+            emm: None,
             started: Instant::now(),
         };
         backend.run(requests)
@@ -342,6 +389,37 @@ fn send(e: Event) {
 }
 
 /// Free bytes on the data disk (the channel list's, the settings').
+/// The box's activation state with the card in the reader, when one answers (no reader or no card is E01, a state
+/// to show, not an error).
+fn activation_with_card() -> Option<(
+    activation::engine::Activation,
+    Option<stb_app::card_reader::CardReader>,
+)> {
+    let mut act = match stb_app::console::activation() {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("ui: {e}");
+            return None;
+        }
+    };
+    let card = std::path::Path::new(stb_app::card_reader::DEFAULT_PATH);
+    let mut reader = stb_app::card_reader::CardReader::open(card, false).ok();
+    if let Some(r) = reader.as_mut() {
+        if let Err(e) = act.card_inserted(r.channel(), now_utc()) {
+            eprintln!("ui: activation state: {e}");
+        }
+    }
+    Some((act, reader))
+}
+
+/// Tells the screens the activation state and the QR code of the activation request.
+fn report_activation(act: &activation::engine::Activation) {
+    let report = act.report(now_utc());
+    eprintln!("ui: activation {:?}", report.status);
+    let qr = act.request().qr_matrix().ok();
+    send(Event::Activation(Box::new(report), qr));
+}
+
 fn data_free_bytes() -> nix::Result<u64> {
     nix::sys::statvfs::statvfs(&data_dir()).map(|s| s.blocks_available() * s.fragment_size())
 }
@@ -365,6 +443,8 @@ struct Backend {
     satellite: Option<Satellite>,
     tuner: Option<Box<dyn Tuner>>,
     lnb: Lnb,
+    /// The transponder the tuner was last locked on by [`Backend::tune`] (not after a scan or an LNB change).
+    tuned: Option<Transponder>,
     /// The transponder whose signal is reported every half second.
     monitor: Option<Transponder>,
     gps_on: Arc<AtomicBool>,
@@ -377,6 +457,10 @@ struct Backend {
     /// Settings changed by zapping and the volume keys, written when the backend is idle: not in a zap's path,
     /// and one write for a run of key presses.
     unsaved: std::collections::BTreeMap<&'static str, String>,
+    /// When the household last asked for something (settings are saved after a pause).
+    last_request: Instant,
+    /// The operator's authorisations, collected from the transponder of the channel watched.
+    emm: Option<stb_app::emm::EmmCollector>,
     started: Instant,
 }
 
@@ -437,8 +521,19 @@ impl Backend {
     }
 
     fn tune(&mut self, tp: Transponder) -> bool {
-        // What played belongs to the transponder being left.
         self.player = None;
+        // Another channel of the transponder still locked needs no tuning: the guide and the authorisations go on
+        // being read, and the zap is as quick as starting its player.
+        if self.tuned == Some(tp) {
+            if let Some(t) = self.tuner.as_mut() {
+                if t.is_locked().unwrap_or(false) {
+                    return true;
+                }
+            }
+        }
+        // The CAT belongs to the transponder being left.
+        self.emm = None;
+        self.tuned = None;
         let lnb = self.lnb.clone();
         let Some(t) = self.tuner() else { return false };
         let req = TuneRequest {
@@ -447,9 +542,13 @@ impl Backend {
             diseqc: Default::default(),
         };
         let start = Instant::now();
-        t.tune(&req).is_ok()
+        let locked = t.tune(&req).is_ok()
             && t.wait_for_lock(start, Duration::from_millis(2000))
-                .is_ok_and(|o| o.locked)
+                .is_ok_and(|o| o.locked);
+        if locked {
+            self.tuned = Some(tp);
+        }
+        locked
     }
 
     fn run(mut self, requests: Receiver<Request>) {
@@ -458,11 +557,21 @@ impl Backend {
                 self.handle(r, &requests);
                 continue;
             }
-            match requests.recv_timeout(Duration::from_millis(500)) {
-                Ok(r) => self.handle(r, &requests),
-                Err(RecvTimeoutError::Timeout) => self.save_unsaved(),
+            // Authorisations are looked for five times a second while a channel is watched.
+            let wait = if self.emm.is_some() { 200 } else { 500 };
+            match requests.recv_timeout(Duration::from_millis(wait)) {
+                Ok(r) => {
+                    self.last_request = Instant::now();
+                    self.handle(r, &requests)
+                }
+                Err(RecvTimeoutError::Timeout) => {
+                    if self.last_request.elapsed() >= Duration::from_millis(500) {
+                        self.save_unsaved()
+                    }
+                }
                 Err(RecvTimeoutError::Disconnected) => return,
             }
+            self.collect_emm();
             if let Some(tp) = self.monitor {
                 if let Some(t) = self.tuner() {
                     if let Ok(s) = t.signal() {
@@ -487,6 +596,7 @@ impl Backend {
             }
             Request::SetLnb { lof_mhz, power } => {
                 self.lnb = settings::lnb(lof_mhz);
+                self.tuned = None;
                 self.edit(|db| {
                     db.set_setting(settings::LNB_LOF_MHZ, &lof_mhz.to_string())?;
                     db.set_setting(settings::LNB_POWER, if power { "1" } else { "0" })
@@ -529,13 +639,22 @@ impl Backend {
                 };
                 // The channel the box comes back to after a restart.
                 self.unsaved.insert(settings::LAST_CHANNEL, n.to_string());
+                let start = Instant::now();
+                let same = self.tuned == Some(c.transponder());
                 let locked = self.tune(c.transponder());
+                eprintln!(
+                    "ui: channel {n} {} after {} ms{}",
+                    if locked { "locked" } else { "has no signal" },
+                    start.elapsed().as_millis(),
+                    if same { " (same transponder)" } else { "" }
+                );
                 send(Event::Tuned {
                     number: n,
                     locked,
                     scrambled: c.scrambled,
                 });
                 if locked {
+                    self.start_emm();
                     self.collect_epg(requests);
                 }
             }
@@ -569,26 +688,13 @@ impl Backend {
             }
             Request::RefreshDiagnostics => self.diagnostics(),
             Request::RefreshActivation => {
-                if let Ok(mut act) = stb_app::console::activation() {
-                    let now = now_utc();
-                    // The card in the reader, when one answers (no reader or no card is E01, a state to show).
-                    let card = std::path::Path::new(stb_app::card_reader::DEFAULT_PATH);
-                    if let Ok(mut reader) = stb_app::card_reader::CardReader::open(card, false) {
-                        if let Err(e) = act.card_inserted(reader.channel(), now) {
-                            eprintln!("ui: activation state: {e}");
-                        }
-                    }
-                    let report = act.report(now);
-                    eprintln!("ui: activation {:?}", report.status);
-                    let qr = act.request().qr_matrix().ok();
-                    send(Event::Activation(Box::new(report), qr));
+                if let Some((act, _)) = activation_with_card() {
+                    report_activation(&act);
                 }
             }
         }
     }
 
-    /// The guide of the transponder tuned: EIT present/following and schedule (actual) on PID 0x12, read for a few
-    /// seconds or until the household asks for something else.
     /// Starts the player for the tuned channel (stopping the one before). Not with a replay tuner: the player
     /// reads the kernel's demux.
     fn play(&mut self, number: u32, volume: u8, muted: bool) {
@@ -612,6 +718,8 @@ impl Backend {
         }
     }
 
+    /// The guide of the transponder tuned: EIT present/following and schedule (actual) on PID 0x12, read for a few
+    /// seconds or until the household asks for something else.
     fn collect_epg(&mut self, requests: &Receiver<Request>) {
         let policy = self
             .db()
@@ -648,6 +756,7 @@ impl Backend {
                 self.pending = Some(r);
                 return;
             }
+            self.collect_emm();
             let Ok(Some(bytes)) = source.next_section(Duration::from_millis(200)) else {
                 continue;
             };
@@ -693,6 +802,74 @@ impl Backend {
         self.flush_epg(&mut entries);
     }
 
+    /// Starts looking for this box's authorisations on the transponder tuned (the CAT first), unless it is already.
+    fn start_emm(&mut self) {
+        if self.emm.is_some() {
+            return;
+        }
+        let Ok(box_id) = stb_app::console::box_id() else {
+            return;
+        };
+        let Some(t) = self.tuner() else { return };
+        match stb_app::emm::EmmCollector::start(t.as_mut(), &box_id) {
+            Ok(c) => self.emm = Some(c),
+            Err(e) => eprintln!("ui: authorisations cannot be read: {e}"),
+        }
+    }
+
+    /// Takes in the authorisations that have arrived for this box (without waiting). A new one is stored and
+    /// installed in the card, and the screens are told: a box waiting for its activation starts playing.
+    fn collect_emm(&mut self) {
+        let Some(mut emm) = self.emm.take() else {
+            return;
+        };
+        let Some(t) = self.tuner() else { return };
+        let mut arrived = Vec::new();
+        let mut broken = false;
+        while arrived.len() < 8 {
+            match emm.next(t.as_mut(), Duration::ZERO) {
+                Ok(Some(s)) => arrived.push(s),
+                Ok(None) => break,
+                Err(e) => {
+                    eprintln!("ui: authorisations cannot be read: {e}");
+                    broken = true;
+                    break;
+                }
+            }
+        }
+        if !broken {
+            self.emm = Some(emm);
+        }
+        if arrived.is_empty() {
+            return;
+        }
+        let Some((mut act, mut reader)) = activation_with_card() else {
+            return;
+        };
+        let mut changed = false;
+        for section in arrived {
+            let results =
+                match act.import_section(&section, now_utc(), reader.as_mut().map(|r| r.channel()))
+                {
+                    Ok(r) => r,
+                    Err(e) => {
+                        eprintln!("ui: a damaged activation section was skipped: {e}");
+                        continue;
+                    }
+                };
+            for r in results {
+                changed = true;
+                match r {
+                    Ok(s) => eprintln!("ui: authorisation over the air: {s:?}"),
+                    Err(e) => eprintln!("ui: authorisation over the air refused: {e}"),
+                }
+            }
+        }
+        if changed {
+            report_activation(&act);
+        }
+    }
+
     fn flush_epg(&mut self, entries: &mut Vec<model::EpgEntry>) {
         if !entries.is_empty() {
             send(Event::Epg(std::mem::take(entries)));
@@ -717,6 +894,8 @@ impl Backend {
 
     fn scan(&mut self, requests: &Receiver<Request>) {
         self.monitor = None;
+        self.tuned = None;
+        self.emm = None;
         let list = self.preset();
         let (position, label) = match &self.satellite {
             Some(sat) => (sat.position, sat.position_label()),
