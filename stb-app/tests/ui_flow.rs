@@ -519,16 +519,32 @@ fn a_locked_channel_plays_at_the_remotes_volume_and_the_operators_channels_wait_
             muted: true
         }]
     );
-    // No lock, nothing to play.
-    ui.event(
-        Event::Tuned {
-            number: 1,
-            locked: false,
-            scrambled: false,
-        },
-        t,
+    // No lock, nothing to play: the player (kept across zaps) stops what it played.
+    assert_eq!(
+        ui.event(
+            Event::Tuned {
+                number: 1,
+                locked: false,
+                scrambled: false,
+            },
+            t,
+        ),
+        vec![Request::StopPlay]
     );
     assert_eq!(ui.play, PlayState::NoSignal);
+    // A scrambled channel on the same transponder: not played, and the channel before falls silent.
+    assert_eq!(
+        ui.event(
+            Event::Tuned {
+                number: 1,
+                locked: true,
+                scrambled: true,
+            },
+            t,
+        ),
+        vec![Request::StopPlay]
+    );
+    assert_eq!(ui.play, PlayState::Scrambled);
     // The box loses its activation: the operator's channel stops; another network's plays on.
     let onid = ui.channels[0].onid;
     ui.operator_networks = Some(vec![onid]);
@@ -544,7 +560,7 @@ fn a_locked_channel_plays_at_the_remotes_volume_and_the_operators_channels_wait_
         vec![Request::StopPlay]
     );
     assert_eq!(ui.play, PlayState::NotActivated);
-    assert!(ui.event(tuned(1), t).is_empty());
+    assert_eq!(ui.event(tuned(1), t), vec![Request::StopPlay]);
     assert_eq!(ui.play, PlayState::NotActivated);
     ui.operator_networks = Some(vec![onid.wrapping_add(1)]);
     assert!(matches!(

@@ -1,16 +1,20 @@
-//! The player for what the screens show: `stb-play` (on the box's media disk, decision 0004) started for the
-//! channel the backend has tuned, reading its PIDs from the demux, told the remote's volume and mute on its
-//! standard input, writing its pictures into the screens' picture file. The screens never load GStreamer; a player that dies takes the sound with it, not the screens.
+//! The player for what the screens show: `stb-play` (on the box's media disk, decision 0004), started once and
+//! kept while the screens run. It reads the tuned channel's PIDs from the demux, is told on its standard input
+//! which channel to play (`channel N`), to stop before a retune (`idle`) and the remote's volume and mute, and
+//! writes its pictures into the screens' picture file. A zap therefore costs no process start, no loading of
+//! GStreamer and its decoders, and on the same transponder only a change of the PID filter. The screens never load
+//! GStreamer; a player that dies takes the sound with it, not the screens, and the next zap starts another.
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, Stdio};
 
-/// A running player. Dropping it stops the sound.
+/// The running player. Dropping it stops it.
 pub struct PlayerProcess {
     child: Child,
     control: ChildStdin,
-    number: u32,
+    /// The channel being played, `None` while idle.
+    number: Option<u32>,
 }
 
 /// `stb-play` beside this program (the box: /usr/bin), else on the PATH.
@@ -22,22 +26,26 @@ fn program() -> PathBuf {
         .unwrap_or_else(|| "stb-play".into())
 }
 
+/// The channel a `playing N name (S s)` line of the player announces.
+fn announced(line: &str) -> Option<u32> {
+    line.strip_prefix("playing ")?
+        .split(' ')
+        .next()?
+        .parse()
+        .ok()
+}
+
 impl PlayerProcess {
-    /// Plays channel `number`, which the caller has tuned on `adapter` and may be watched; its pictures into the
-    /// screens' picture file when given. `on_sound` is called once the first sound is heard.
+    /// Starts the player, idle, for channels tuned on `adapter`; pictures into the screens' picture file when
+    /// given. `on_sound` is called with the channel's number each time a channel's first sound is heard.
     pub fn start(
         adapter: u32,
-        number: u32,
-        volume: u8,
-        muted: bool,
         picture: Option<&Path>,
-        on_sound: impl FnOnce() + Send + 'static,
+        on_sound: impl Fn(u32) + Send + 'static,
     ) -> std::io::Result<Self> {
         let mut command = Command::new(program());
         command
-            .args(["--tuned", "--control", "--channel"])
-            .arg(number.to_string())
-            .arg("--adapter")
+            .args(["--tuned", "--control", "--adapter"])
             .arg(adapter.to_string());
         if let Some(p) = picture {
             command.arg("--picture").arg(p);
@@ -46,15 +54,17 @@ impl PlayerProcess {
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .spawn()?;
-        // What the player says goes on into the box's log; its first sound is told to the screens.
+        // What the player says goes on into the box's log; each channel's first sound is told to the screens.
         if let Some(out) = child.stdout.take() {
             std::thread::spawn(move || {
-                let mut on_sound = Some(on_sound);
+                let mut current = None;
                 for line in BufReader::new(out).lines().map_while(Result::ok) {
                     println!("{line}");
-                    if line.starts_with("sound after") {
-                        if let Some(f) = on_sound.take() {
-                            f();
+                    if let Some(n) = announced(&line) {
+                        current = Some(n);
+                    } else if line.starts_with("sound after") {
+                        if let Some(n) = current.take() {
+                            on_sound(n);
                         }
                     }
                 }
@@ -64,17 +74,31 @@ impl PlayerProcess {
             .stdin
             .take()
             .ok_or_else(|| std::io::Error::other("the player has no control input"))?;
-        let mut p = Self {
+        Ok(Self {
             child,
             control,
-            number,
-        };
-        p.set_volume(volume, muted);
-        Ok(p)
+            number: None,
+        })
+    }
+
+    /// Plays channel `number`, which the caller has tuned and may be watched, at this volume.
+    pub fn play(&mut self, number: u32, volume: u8, muted: bool) -> std::io::Result<()> {
+        self.number = Some(number);
+        self.set_volume(volume, muted);
+        writeln!(self.control, "channel {number}")?;
+        self.control.flush()
+    }
+
+    /// Stops the sound and the pictures; the player waits for the next channel.
+    pub fn idle(&mut self) {
+        if self.number.take().is_some() {
+            let _ = writeln!(self.control, "idle");
+            let _ = self.control.flush();
+        }
     }
 
     /// The channel being played.
-    pub fn number(&self) -> u32 {
+    pub fn number(&self) -> Option<u32> {
         self.number
     }
 
@@ -97,8 +121,19 @@ impl PlayerProcess {
 
 impl Drop for PlayerProcess {
     fn drop(&mut self) {
-        // The end of its input stops it cleanly; a player that does not listen is killed.
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::announced;
+
+    #[test]
+    fn the_channel_a_player_line_announces() {
+        assert_eq!(announced("playing 12 CCTV-1 综合 (86400 s)"), Some(12));
+        assert_eq!(announced("playing x"), None);
+        assert_eq!(announced("sound after 700 ms"), None);
     }
 }

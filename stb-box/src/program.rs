@@ -521,15 +521,18 @@ impl Backend {
     }
 
     fn tune(&mut self, tp: Transponder) -> bool {
-        self.player = None;
         // Another channel of the transponder still locked needs no tuning: the guide and the authorisations go on
-        // being read, and the zap is as quick as starting its player.
+        // being read, and the player only changes its PID filter.
         if self.tuned == Some(tp) {
             if let Some(t) = self.tuner.as_mut() {
                 if t.is_locked().unwrap_or(false) {
                     return true;
                 }
             }
+        }
+        // The player stops before the retune (its pipeline would see the next transponder's packets as its own).
+        if let Some(p) = &mut self.player {
+            p.idle();
         }
         // The CAT belongs to the transponder being left.
         self.emm = None;
@@ -627,9 +630,15 @@ impl Backend {
                 self.unsaved
                     .insert(settings::MUTED, u8::from(muted).to_string());
             }
-            Request::StopPlay => self.player = None,
+            Request::StopPlay => {
+                if let Some(p) = &mut self.player {
+                    p.idle();
+                }
+            }
             Request::StartScan { .. } => {
-                self.player = None;
+                if let Some(p) = &mut self.player {
+                    p.idle();
+                }
                 self.scan(requests)
             }
             Request::StopScan => {}
@@ -695,26 +704,32 @@ impl Backend {
         }
     }
 
-    /// Starts the player for the tuned channel (stopping the one before). Not with a replay tuner: the player
-    /// reads the kernel's demux.
+    /// Plays the tuned channel: the player kept from the channel before (started when there is none, or it died).
+    /// Not with a replay tuner: the player reads the kernel's demux.
     fn play(&mut self, number: u32, volume: u8, muted: bool) {
-        self.player = None;
         if self.replay.is_some() {
             return;
         }
-        match crate::player::PlayerProcess::start(
-            self.adapter,
-            number,
-            volume,
-            muted,
-            self.picture.as_deref(),
-            move || send(Event::SoundStarted(number)),
-        ) {
-            Ok(p) => {
-                eprintln!("ui: playing channel {}", p.number());
-                self.player = Some(p);
+        if self.player.as_mut().is_some_and(|p| p.has_stopped()) {
+            eprintln!("ui: the player had stopped; starting it again");
+            self.player = None;
+        }
+        if self.player.is_none() {
+            match crate::player::PlayerProcess::start(self.adapter, self.picture.as_deref(), |n| {
+                send(Event::SoundStarted(n))
+            }) {
+                Ok(p) => self.player = Some(p),
+                Err(e) => return eprintln!("ui: the player did not start: {e}"),
             }
-            Err(e) => eprintln!("ui: the player did not start: {e}"),
+        }
+        if let Some(p) = &mut self.player {
+            match p.play(number, volume, muted) {
+                Ok(()) => eprintln!("ui: playing channel {number}"),
+                Err(e) => {
+                    eprintln!("ui: the player did not take channel {number}: {e}");
+                    self.player = None;
+                }
+            }
         }
     }
 

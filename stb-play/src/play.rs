@@ -25,8 +25,9 @@ use stb_app::policy::{may_play, operator_networks, OPERATOR_NETWORKS};
     about = "Play a stored channel: sound to the box's sound card"
 )]
 pub struct PlayArgs {
-    /// The channel's number in the channel list.
-    #[arg(long, required_unless_present = "warm_up")]
+    /// The channel's number in the channel list (with --tuned --control it may be left out: the player waits for
+    /// a `channel N` command).
+    #[arg(long)]
     pub channel: Option<u32>,
     /// Only load GStreamer and make its plugin registry (init runs this once the media disk is mounted, so the
     /// first channel a household watches does not wait seconds for it).
@@ -50,7 +51,9 @@ pub struct PlayArgs {
     /// the demux is opened.
     #[arg(long)]
     pub tuned: bool,
-    /// Read commands on standard input, one per line: `volume 0-100`, `mute 0|1`; the end of the input stops.
+    /// Read commands on standard input, one per line: `volume 0-100`, `mute 0|1`, and with --tuned `channel N`
+    /// (play that channel next: its transponder tuned, a same-transponder zap only changes the PID filter) and
+    /// `idle` (stop playing, keep the player ready); the end of the input stops.
     #[arg(long)]
     pub control: bool,
     /// The screens' picture file (shared memory they made at their size): decoded pictures are scaled into it.
@@ -64,18 +67,24 @@ pub struct PlayArgs {
 enum Control {
     Volume(u8),
     Mute(bool),
+    /// Play this stored channel instead (the caller has tuned its transponder).
+    Channel(u32),
+    /// Stop playing and wait (the caller is about to tune elsewhere, or shows no television).
+    Idle,
     Stop,
 }
 
 fn parse_control(line: &str) -> Option<Control> {
     let mut w = line.split_whitespace();
-    match (w.next()?, w.next()?) {
-        ("volume", v) => v
+    match (w.next()?, w.next()) {
+        ("idle", None) => Some(Control::Idle),
+        ("volume", Some(v)) => v
             .parse::<u8>()
             .ok()
             .filter(|v| *v <= 100)
             .map(Control::Volume),
-        ("mute", m) => Some(Control::Mute(m == "1")),
+        ("mute", Some(m)) => Some(Control::Mute(m == "1")),
+        ("channel", Some(n)) => n.parse().ok().map(Control::Channel),
         _ => None,
     }
 }
@@ -101,7 +110,7 @@ fn control_input() -> std::sync::mpsc::Receiver<Control> {
     rx
 }
 
-/// What `--json` prints once playback has run its time.
+/// What `--json` prints for each channel once it has played.
 #[derive(Serialize, Debug)]
 pub struct PlayReport {
     pub channel: u32,
@@ -134,6 +143,119 @@ fn activation_status() -> String {
         .unwrap_or_else(|| "unknown".into())
 }
 
+/// Channel `number` of the channel list as stored now (the screens may have renumbered or rescanned since the
+/// player started).
+fn stored_channel(number: u32) -> Result<Channel, CliError> {
+    let db_path = data_dir().join("channels.db");
+    let db =
+        ChannelDb::open(&db_path).map_err(|e| failed(format!("{}: {e}", db_path.display())))?;
+    db.channel(number).map_err(failed)?.ok_or_else(|| {
+        CliError::failed(format!(
+            "there is no channel {number} in the channel list (scan first: stb-app scan)"
+        ))
+    })
+}
+
+/// The PIDs a channel's playback needs: PAT, PMT, PCR and its elementary streams.
+fn pids_of(ch: &Channel) -> Vec<u16> {
+    let mut pids = vec![0u16, ch.pmt_pid];
+    pids.extend(ch.pcr_pid);
+    pids.extend(ch.video_pid);
+    pids.extend(ch.audio.iter().map(|t| t.pid));
+    pids.sort_unstable();
+    pids.dedup();
+    pids
+}
+
+/// One channel being played: its pipeline and what will be reported about it.
+struct Playing {
+    player: Player,
+    report: PlayReport,
+}
+
+impl Playing {
+    fn start(
+        ch: &Channel,
+        audio: &AudioOut,
+        picture: Option<&std::path::Path>,
+        lock_ms: u64,
+        errors: Vec<String>,
+    ) -> Result<Self, CliError> {
+        let picture = match picture {
+            Some(path) => Some(PictureWriter::open(path, ch.number).map_err(failed)?),
+            None => None,
+        };
+        let player = Player::start(Some(ch.service_id), audio.clone(), picture).map_err(failed)?;
+        Ok(Self {
+            player,
+            report: PlayReport {
+                channel: ch.number,
+                name: ch.name.clone(),
+                audio_codec: None,
+                video_codec: None,
+                first_audio_ms: None,
+                first_video_ms: None,
+                width: None,
+                height: None,
+                lock_ms,
+                seconds: 0.0,
+                errors,
+            },
+        })
+    }
+
+    /// Takes in what the pipeline told since the last call; the first sound and picture are printed as they
+    /// come (the screens read these lines).
+    fn follow(&mut self, json: bool) {
+        let report = &mut self.report;
+        for e in self.player.events() {
+            match e {
+                PlayerEvent::Stream {
+                    kind: "audio",
+                    codec,
+                } => report.audio_codec = Some(codec),
+                PlayerEvent::Stream { codec, .. } => report.video_codec = Some(codec),
+                PlayerEvent::FirstAudio { after, .. } => {
+                    report.first_audio_ms = Some(after.as_millis() as u64);
+                    if !json {
+                        println!("sound after {} ms", after.as_millis());
+                    }
+                }
+                PlayerEvent::FirstVideo {
+                    after,
+                    width,
+                    height,
+                    ..
+                } => {
+                    report.first_video_ms = Some(after.as_millis() as u64);
+                    report.width = Some(width);
+                    report.height = Some(height);
+                    if !json {
+                        println!("picture {width}x{height} after {} ms", after.as_millis());
+                    }
+                }
+                PlayerEvent::Error(text) => {
+                    eprintln!("stb-app: player: {text}");
+                    if report.errors.len() < 20 {
+                        report.errors.push(text);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Stops the pipeline; prints the report with `--json`; whether any sound was heard.
+    fn finish(mut self, json: bool) -> Result<bool, CliError> {
+        self.follow(json);
+        self.report.seconds = self.player.elapsed().as_secs_f64();
+        drop(self.player);
+        if json {
+            print_json(&self.report)?;
+        }
+        Ok(self.report.first_audio_ms.is_some())
+    }
+}
+
 pub fn run(a: &PlayArgs) -> Result<i32, CliError> {
     if a.warm_up {
         // The lowest priority: at boot the screens draw first. SAFETY: nice(2) takes a number and touches no
@@ -147,9 +269,11 @@ pub fn run(a: &PlayArgs) -> Result<i32, CliError> {
         );
         return Ok(0);
     }
-    let Some(number) = a.channel else {
-        return Err(CliError::usage("--channel N is needed"));
-    };
+    if a.channel.is_none() && !(a.tuned && a.control) {
+        return Err(CliError::usage(
+            "--channel N is needed (only a player that takes 'channel N' commands, --tuned --control, starts without one)",
+        ));
+    }
     let seconds = match (a.seconds, a.control) {
         (Some(s), _) => s,
         (None, false) => 10.0,
@@ -158,75 +282,6 @@ pub fn run(a: &PlayArgs) -> Result<i32, CliError> {
     if !(seconds.is_finite() && seconds > 0.0 && seconds <= 86_400.0) {
         return Err(CliError::usage("--seconds must be between 0 and 86400"));
     }
-    let db_path = data_dir().join("channels.db");
-    let db =
-        ChannelDb::open(&db_path).map_err(|e| failed(format!("{}: {e}", db_path.display())))?;
-    let channels = db.channels().map_err(failed)?;
-    drop(db);
-    let ch: Channel = channels
-        .into_iter()
-        .find(|c| c.number == number)
-        .ok_or_else(|| {
-            CliError::failed(format!(
-                "there is no channel {} in the channel list (scan first: stb-app scan)",
-                number
-            ))
-        })?;
-    let mut pids = vec![0u16, ch.pmt_pid];
-    pids.extend(ch.pcr_pid);
-    pids.extend(ch.video_pid);
-    pids.extend(ch.audio.iter().map(|t| t.pid));
-    pids.sort_unstable();
-    pids.dedup();
-    // The tuner stays open while playing (dropped last).
-    let mut tuner: Option<Box<dyn Tuner>> = None;
-    let mut lock_ms = 0;
-    let mut source: Box<dyn PacketSource> = if a.tuned {
-        let demux = Adapter::open(a.adapter)
-            .and_then(|ad| ad.demux())
-            .map_err(failed)?;
-        Box::new(DemuxPackets::open(demux, &pids).map_err(failed)?)
-    } else {
-        let operator = operator_networks(std::path::Path::new(OPERATOR_NETWORKS));
-        let status = if a.replay.is_some() {
-            "activated".to_string()
-        } else {
-            activation_status()
-        };
-        if let Err(refusal) = may_play(ch.onid, ch.scrambled, &status, operator.as_deref()) {
-            return Err(CliError::failed(format!(
-                "channel {} ({}) does not play: {refusal}",
-                ch.number, ch.name
-            )));
-        }
-        let t = tuner.insert(match &a.replay {
-            Some(lineup) => Box::new(
-                ReplayTuner::from_lineup_file(lineup)
-                    .map_err(|e| CliError::usage(e.to_string()))?,
-            ),
-            None => Box::new(
-                LinuxTuner::open(Adapter::open(a.adapter).map_err(failed)?).map_err(failed)?,
-            ),
-        });
-        let req = TuneRequest {
-            transponder: ch.transponder(),
-            lnb: Lnb::ku_circular_10750(),
-            diseqc: Default::default(),
-        };
-        let start = Instant::now();
-        t.tune(&req).map_err(failed)?;
-        let lock = t
-            .wait_for_lock(start, Duration::from_secs(5))
-            .map_err(failed)?;
-        if !lock.locked {
-            return Err(CliError::failed(format!(
-                "no signal on channel {} ({}): check the dish and the cable",
-                ch.number, ch.name
-            )));
-        }
-        lock_ms = lock.elapsed.as_millis() as u64;
-        t.packets(&pids).map_err(failed)?
-    };
     let audio = match a.audio_device.as_deref() {
         Some("none") => AudioOut::Discard,
         d => AudioOut::Alsa(d.map(str::to_string)),
@@ -240,97 +295,179 @@ pub fn run(a: &PlayArgs) -> Result<i32, CliError> {
             ));
         }
     }
-    let picture = match &a.picture {
-        Some(path) => Some(PictureWriter::open(path, ch.number).map_err(failed)?),
-        None => None,
-    };
-    let player = Player::start(Some(ch.service_id), audio, picture).map_err(failed)?;
-    let mut report = PlayReport {
-        channel: ch.number,
-        name: ch.name.clone(),
-        audio_codec: None,
-        video_codec: None,
-        first_audio_ms: None,
-        first_video_ms: None,
-        width: None,
-        height: None,
-        lock_ms,
-        seconds: 0.0,
-        errors: warnings,
-    };
-    for w in &report.errors {
+    for w in &warnings {
         eprintln!("stb-app: {w}");
     }
-    if !a.json {
-        println!("playing {} {} ({seconds} s)", ch.number, ch.name);
+    // The tuner stays open while playing (dropped last).
+    let mut tuner: Option<Box<dyn Tuner>> = None;
+    let mut source: Option<Box<dyn PacketSource>> = None;
+    let mut playing: Option<Playing> = None;
+    if let Some(number) = a.channel {
+        let ch = stored_channel(number)?;
+        let pids = pids_of(&ch);
+        let mut lock_ms = 0;
+        source = Some(if a.tuned {
+            let demux = Adapter::open(a.adapter)
+                .and_then(|ad| ad.demux())
+                .map_err(failed)?;
+            Box::new(DemuxPackets::open(demux, &pids).map_err(failed)?)
+        } else {
+            let operator = operator_networks(std::path::Path::new(OPERATOR_NETWORKS));
+            let status = if a.replay.is_some() {
+                "activated".to_string()
+            } else {
+                activation_status()
+            };
+            if let Err(refusal) = may_play(ch.onid, ch.scrambled, &status, operator.as_deref()) {
+                return Err(CliError::failed(format!(
+                    "channel {} ({}) does not play: {refusal}",
+                    ch.number, ch.name
+                )));
+            }
+            let t = tuner.insert(match &a.replay {
+                Some(lineup) => Box::new(
+                    ReplayTuner::from_lineup_file(lineup)
+                        .map_err(|e| CliError::usage(e.to_string()))?,
+                ),
+                None => Box::new(
+                    LinuxTuner::open(Adapter::open(a.adapter).map_err(failed)?).map_err(failed)?,
+                ),
+            });
+            let req = TuneRequest {
+                transponder: ch.transponder(),
+                lnb: Lnb::ku_circular_10750(),
+                diseqc: Default::default(),
+            };
+            let start = Instant::now();
+            t.tune(&req).map_err(failed)?;
+            let lock = t
+                .wait_for_lock(start, Duration::from_secs(5))
+                .map_err(failed)?;
+            if !lock.locked {
+                return Err(CliError::failed(format!(
+                    "no signal on channel {} ({}): check the dish and the cable",
+                    ch.number, ch.name
+                )));
+            }
+            lock_ms = lock.elapsed.as_millis() as u64;
+            t.packets(&pids).map_err(failed)?
+        });
+        if !a.json {
+            println!("playing {} {} ({seconds} s)", ch.number, ch.name);
+        }
+        playing = Some(Playing::start(
+            &ch,
+            &audio,
+            a.picture.as_deref(),
+            lock_ms,
+            warnings.clone(),
+        )?);
     }
     let controls = a.control.then(control_input);
     let (mut volume, mut muted) = (100u8, false);
     let limit = Duration::from_secs_f64(seconds);
+    let started = Instant::now();
+    let mut heard = false;
     let mut buf = vec![0u8; 188 * 256];
-    'playing: while player.elapsed() < limit {
-        for c in controls.iter().flat_map(|rx| rx.try_iter()) {
+    'playing: while started.elapsed() < limit {
+        let mut commands: Vec<Control> = controls.iter().flat_map(|rx| rx.try_iter()).collect();
+        if playing.is_none() {
+            // Nothing to play: wait for the next command.
+            match controls
+                .as_ref()
+                .map(|rx| rx.recv_timeout(Duration::from_millis(200)))
+            {
+                Some(Ok(c)) => commands.push(c),
+                Some(Err(std::sync::mpsc::RecvTimeoutError::Timeout)) => {}
+                _ => break,
+            }
+        }
+        for c in commands {
             match c {
                 Control::Volume(v) => volume = v,
                 Control::Mute(m) => muted = m,
                 Control::Stop => break 'playing,
+                Control::Idle => {
+                    if let Some(p) = playing.take() {
+                        heard |= p.finish(a.json)?;
+                    }
+                    source = None;
+                }
+                Control::Channel(number) => {
+                    if let Some(p) = playing.take() {
+                        heard |= p.finish(a.json)?;
+                    }
+                    if !a.tuned {
+                        eprintln!(
+                            "stb-app: player: only a player started with --tuned changes channel"
+                        );
+                        continue;
+                    }
+                    match switch(a.adapter, number, &mut source) {
+                        Ok(ch) => {
+                            if !a.json {
+                                println!("playing {} {} ({seconds} s)", ch.number, ch.name);
+                            }
+                            match Playing::start(
+                                &ch,
+                                &audio,
+                                a.picture.as_deref(),
+                                0,
+                                warnings.clone(),
+                            ) {
+                                Ok(p) => playing = Some(p),
+                                Err(e) => eprintln!("stb-app: player: {e}"),
+                            }
+                        }
+                        Err(e) => {
+                            source = None;
+                            eprintln!("stb-app: player: {e}");
+                        }
+                    }
+                }
             }
-            player.set_volume(f64::from(volume) / 100.0, muted);
         }
-        let n = source
+        let (Some(p), Some(s)) = (playing.as_mut(), source.as_mut()) else {
+            continue;
+        };
+        p.player.set_volume(f64::from(volume) / 100.0, muted);
+        let n = s
             .read(&mut buf, Duration::from_millis(200))
             .map_err(failed)?;
         if n > 0 {
-            player.push(&buf[..n]).map_err(failed)?;
+            p.player.push(&buf[..n]).map_err(failed)?;
         }
-        for e in player.events() {
-            match e {
-                PlayerEvent::Stream {
-                    kind: "audio",
-                    codec,
-                } => report.audio_codec = Some(codec),
-                PlayerEvent::Stream { codec, .. } => report.video_codec = Some(codec),
-                PlayerEvent::FirstAudio { after, .. } => {
-                    report.first_audio_ms = Some(after.as_millis() as u64);
-                    if !a.json {
-                        println!("sound after {} ms", after.as_millis());
-                    }
-                }
-                PlayerEvent::FirstVideo {
-                    after,
-                    width,
-                    height,
-                    ..
-                } => {
-                    report.first_video_ms = Some(after.as_millis() as u64);
-                    report.width = Some(width);
-                    report.height = Some(height);
-                    if !a.json {
-                        println!("picture {width}x{height} after {} ms", after.as_millis());
-                    }
-                }
-                PlayerEvent::Error(text) => {
-                    eprintln!("stb-app: player: {text}");
-                    if report.errors.len() < 20 {
-                        report.errors.push(text);
-                    }
-                }
-            }
-        }
+        p.follow(a.json);
     }
-    report.seconds = player.elapsed().as_secs_f64();
-    drop(player);
+    if let Some(p) = playing.take() {
+        heard |= p.finish(a.json)?;
+    }
     drop(source);
     drop(tuner);
-    if a.json {
-        print_json(&report)?;
-    }
     // Nothing heard is a failure the caller must see.
-    Ok(if report.first_audio_ms.is_some() {
-        0
-    } else {
-        1
-    })
+    Ok(if heard { 0 } else { 1 })
+}
+
+/// The packets of stored channel `number` from the demux of the transponder the caller has tuned: the PID filter
+/// of the channel before changed in place when there is one (a zap on the same transponder), else a new one.
+fn switch(
+    adapter: u32,
+    number: u32,
+    source: &mut Option<Box<dyn PacketSource>>,
+) -> Result<Channel, CliError> {
+    let ch = stored_channel(number)?;
+    let pids = pids_of(&ch);
+    if let Some(s) = source.as_mut() {
+        if s.set_pids(&pids).is_ok() {
+            return Ok(ch);
+        }
+    }
+    *source = None;
+    let demux = Adapter::open(adapter)
+        .and_then(|ad| ad.demux())
+        .map_err(failed)?;
+    *source = Some(Box::new(DemuxPackets::open(demux, &pids).map_err(failed)?));
+    Ok(ch)
 }
 
 #[cfg(test)]
@@ -346,5 +483,9 @@ mod tests {
         assert_eq!(parse_control("mute 0"), Some(Control::Mute(false)));
         assert_eq!(parse_control("louder"), None);
         assert_eq!(parse_control(""), None);
+        assert_eq!(parse_control("channel 12"), Some(Control::Channel(12)));
+        assert_eq!(parse_control("channel"), None);
+        assert_eq!(parse_control("channel -1"), None);
+        assert_eq!(parse_control("idle"), Some(Control::Idle));
     }
 }

@@ -399,7 +399,7 @@ while [ ! -e /job/host-done ] && [ $i -lt 3000 ]; do
         kill -9 $(pidof stb-box)
     fi
     zap=$(cat /job/zap 2>/dev/null)
-    [ -n "$zap" ] && [ "$zap" != "$last" ] && echo "$zap" && last="$zap"
+    [ -n "$zap" ] && [ "$zap" != "$last" ] && echo "$zap" && echo "players: $(pidof stb-play)" && last="$zap"
     sleep 0.3; i=$((i+1))
 done
 kill $follow
@@ -531,6 +531,22 @@ echo '=== end ==='
     assert!(
         again.contains(&format!("ui: playing channel {last}\n")),
         "after the restart:\n{again}"
+    );
+    // One player, kept from zap to zap (no process start, no loading of the decoders on a zap): the same process
+    // at each zap after the first channel played.
+    let players: Vec<&str> = g
+        .stdout
+        .lines()
+        .skip_while(|l| !l.starts_with("=== zap 1 ==="))
+        .take_while(|l| !l.starts_with("=== restarted again ==="))
+        .filter_map(|l| l.strip_prefix("players: "))
+        .collect();
+    assert_eq!(players.len(), zaps.len() - 1, "{all}");
+    assert!(
+        players
+            .iter()
+            .all(|p| p.split_whitespace().count() == 1 && *p == players[0]),
+        "the player was not kept across the zaps: {players:?}"
     );
     // Sound and picture came on every channel: the screens never said one was missing.
     assert!(!g.stdout.contains(" has no "), "{all}");

@@ -1330,6 +1330,8 @@ impl Ui {
                             muted: self.muted,
                         }];
                     }
+                    // The channel before may still be playing (the player is kept across zaps on a transponder).
+                    return vec![Request::StopPlay];
                 }
             }
             Event::SoundStarted(n) => self.heard = Some(n),
