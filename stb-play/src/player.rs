@@ -4,7 +4,7 @@
 //!
 //! ```text
 //! appsrc (video/mpegts) ─ tsdemux ─┬─ queue ─ decodebin ─ audioconvert ─ audioresample ─ volume ─ audio sink
-//!                                  ├─ queue ─ decodebin ─ videoconvert ─ videoscale ─ picture file (or fakesink)
+//!                                  ├─ queue ─ decodebin ─ videoscale ─ videoconvert ─ picture file (or fakesink)
 //!                                  └─ (further tracks) ─ fakesink
 //! ```
 
@@ -430,9 +430,11 @@ fn decode_into(
     Ok(())
 }
 
-/// The pictures: decoded, converted, and at a sink that keeps the clock either written into the screens' picture
-/// file (scaled into its size with black bars, square pixels: the screens draw the on-screen display over it) or,
-/// without screens, counted and dropped.
+/// The pictures: decoded and at a sink that keeps the clock, either scaled into the screens' picture file's size
+/// (black bars, square pixels) and converted to its RGB (the screens draw the on-screen display over it), or,
+/// without screens, counted and dropped. Scaled before the conversion: an HD picture is made smaller while it is
+/// still YUV (1.5 bytes a pixel), so neither the memory nor the time for a full-size RGB copy is spent.
+/// (`videoconvertscale`, both in one pass, lost the pictures of a 16:9 H.264 channel in the emulated box.)
 fn video_chain(
     pipeline: &gst::Pipeline,
     pad: &gst::Pad,
@@ -442,7 +444,7 @@ fn video_chain(
     picture: Option<PictureWriter>,
 ) -> Result<(), PlayerError> {
     let convert = make("videoconvert")?;
-    let sink = match picture {
+    let (input, sink) = match picture {
         Some(writer) => {
             let scale = make("videoscale")?;
             // Black bars keep the source's shape (4:3 in 16:9 pillarboxed, 16:9 in 4:3 letterboxed).
@@ -450,18 +452,18 @@ fn video_chain(
             let (width, height) = writer.size();
             let sink = picture_sink(writer, width, height)?;
             pipeline
-                .add_many([&convert, &scale, sink.upcast_ref()])
+                .add_many([&scale, &convert, sink.upcast_ref()])
                 .map_err(build_err)?;
-            gst::Element::link_many([&convert, &scale, sink.upcast_ref()]).map_err(build_err)?;
+            gst::Element::link_many([&scale, &convert, sink.upcast_ref()]).map_err(build_err)?;
             scale.sync_state_with_parent().map_err(build_err)?;
-            sink.upcast()
+            (scale, sink.upcast())
         }
         None => {
             let sink = make("fakesink")?;
             sink.set_property("sync", true);
             pipeline.add_many([&convert, &sink]).map_err(build_err)?;
             convert.link(&sink).map_err(build_err)?;
-            sink
+            (convert.clone(), sink)
         }
     };
     convert.sync_state_with_parent().map_err(build_err)?;
@@ -469,16 +471,19 @@ fn video_chain(
     let sink_pad = sink
         .static_pad("sink")
         .ok_or_else(|| build_err("the picture sink has no sink pad"))?;
-    let input = convert
+    let input = input
         .static_pad("sink")
-        .ok_or_else(|| build_err("videoconvert has no sink pad"))?;
+        .ok_or_else(|| build_err("the picture chain has no sink pad"))?;
     first_buffer(&sink_pad, tx.clone(), started, codec, Some(input.clone()));
     decode_into(pipeline, pad, Some(&input), tx, true)
 }
 
 /// An appsink taking RGB frames of the picture file's size, on the clock, each copied into the file as it is due.
+/// The first frame after a zap is copied the moment it is decoded, not when it is due: the stream sends pictures
+/// up to 0.7 s before their time, and a household sees the new channel that much sooner (a still picture until
+/// the sound's clock reaches it, then moving with its sound, as the best boxes do).
 fn picture_sink(
-    mut writer: PictureWriter,
+    writer: PictureWriter,
     width: u32,
     height: u32,
 ) -> Result<gst_app::AppSink, PlayerError> {
@@ -494,7 +499,19 @@ fn picture_sink(
         .max_buffers(1)
         .drop(true)
         .build();
-    let row = width as usize * 3;
+    let writer = Arc::new(Mutex::new(writer));
+    let first = writer.clone();
+    let input = sink
+        .static_pad("sink")
+        .ok_or_else(|| build_err("appsink has no sink pad"))?;
+    input.add_probe(gst::PadProbeType::BUFFER, move |pad, info| {
+        if let (Some(buffer), Some(caps)) = (info.buffer(), pad.current_caps()) {
+            if let Ok(mut w) = first.lock() {
+                let _ = write_frame(&mut w, buffer, &caps);
+            }
+        }
+        gst::PadProbeReturn::Remove
+    });
     sink.set_callbacks(
         gst_app::AppSinkCallbacks::builder()
             .new_sample(move |s| {
@@ -502,27 +519,40 @@ fn picture_sink(
                 let (Some(buffer), Some(caps)) = (sample.buffer(), sample.caps()) else {
                     return Ok(gst::FlowSuccess::Ok);
                 };
-                let info = gst_video::VideoInfo::from_caps(caps)
-                    .map_err(|_| gst::FlowError::NotNegotiated)?;
-                let frame = gst_video::VideoFrameRef::from_buffer_ref_readable(buffer, &info)
-                    .map_err(|_| gst::FlowError::Error)?;
-                let stride = frame.plane_stride()[0] as usize;
-                let data = frame.plane_data(0).map_err(|_| gst::FlowError::Error)?;
-                if info.width() as usize * 3 != row
-                    || data.len() < stride * (height as usize - 1) + row
-                {
-                    return Err(gst::FlowError::NotNegotiated);
-                }
-                writer.write(buffer.pts().map(|t| t.nseconds()), |pixels| {
-                    for (y, out) in pixels.chunks_exact_mut(row).enumerate() {
-                        out.copy_from_slice(&data[y * stride..y * stride + row]);
-                    }
-                });
+                let mut w = writer.lock().map_err(|_| gst::FlowError::Error)?;
+                write_frame(&mut w, buffer, caps)?;
                 Ok(gst::FlowSuccess::Ok)
             })
             .build(),
     );
     Ok(sink)
+}
+
+/// Copies one RGB frame of the picture file's size into it.
+fn write_frame(
+    writer: &mut PictureWriter,
+    buffer: &gst::BufferRef,
+    caps: &gst::CapsRef,
+) -> Result<(), gst::FlowError> {
+    let (width, height) = writer.size();
+    let row = width as usize * 3;
+    let info = gst_video::VideoInfo::from_caps(caps).map_err(|_| gst::FlowError::NotNegotiated)?;
+    let frame = gst_video::VideoFrameRef::from_buffer_ref_readable(buffer, &info)
+        .map_err(|_| gst::FlowError::Error)?;
+    let stride = frame.plane_stride()[0] as usize;
+    let data = frame.plane_data(0).map_err(|_| gst::FlowError::Error)?;
+    if info.width() != width
+        || info.height() != height
+        || data.len() < stride * (height as usize).saturating_sub(1) + row
+    {
+        return Err(gst::FlowError::NotNegotiated);
+    }
+    writer.write(buffer.pts().map(|t| t.nseconds()), |pixels| {
+        for (y, out) in pixels.chunks_exact_mut(row).enumerate() {
+            out.copy_from_slice(&data[y * stride..y * stride + row]);
+        }
+    });
+    Ok(())
 }
 
 /// A further track of the service (a second language): not decoded.

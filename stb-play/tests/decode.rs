@@ -161,6 +161,8 @@ fn each_sky_video_codec_shows_its_services_colour_in_the_shape_of_its_source() {
         ("CCTV-1 综合", (1280, 720), (0, 1280, 0, 720)),
         // 4:3 MPEG-2 on a 16:9 screen: pillarboxed to 960 columns.
         ("CCTV-2 财经", (1280, 720), (160, 1120, 0, 720)),
+        // 16:9 H.264 (anamorphic 720x576) on a 16:9 screen: the whole screen.
+        ("CCTV-13 新闻", (1280, 720), (0, 1280, 0, 720)),
         // 16:9 H.264 on the 720x576 output for 4:3 TVs: letterboxed to 405 rows.
         ("CCTV-13 新闻", (720, 576), (0, 720, 86, 491)),
     ];
