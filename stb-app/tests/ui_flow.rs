@@ -500,7 +500,8 @@ fn a_locked_channel_plays_at_the_remotes_volume_and_the_operators_channels_wait_
         vec![Request::Play {
             number: 1,
             volume: 60,
-            muted: false
+            muted: false,
+            audio_pid: Some(0x300 + 101)
         }]
     );
     assert_eq!(ui.play, PlayState::Playing);
@@ -622,4 +623,70 @@ fn a_channel_without_sound_or_picture_says_so_and_a_radio_channel_needs_no_pictu
         radio_at,
     );
     assert_eq!(ui.missing_media(radio_at + MEDIA_GRACE * 3), (false, false));
+}
+
+#[test]
+fn the_audio_key_changes_the_sound_track_and_the_choice_stays_with_the_channel() {
+    use stb_app::ui::model::{decode_audio_choices, encode_audio_choices};
+    let t = Instant::now();
+    let mut ui = watching(t);
+    // Channel 5 sends Tibetan (first) and Chinese; the others one Chinese track.
+    keys(&mut ui, t, &[Action::Digit(5), Action::Ok]);
+    assert_eq!(ui.zapper.current().map(|c| c.number), Some(5));
+    let bod = Some(0x300 + 105);
+    let chi = 0x310 + 105;
+    assert!(matches!(
+        ui.event(tuned(5), t).as_slice(),
+        [Request::Play { number: 5, audio_pid, .. }] if *audio_pid == bod
+    ));
+    // AUDIO: Chinese, played at once and kept; the panel says which of how many.
+    let r = keys(&mut ui, t, &[Action::Audio]);
+    let saved = match r.as_slice() {
+        [Request::Play {
+            number: 5,
+            audio_pid: Some(pid),
+            volume: 60,
+            muted: false,
+        }, Request::SaveAudioChoices(text)]
+            if *pid == chi =>
+        {
+            text.clone()
+        }
+        other => panic!("AUDIO asked for {other:?}"),
+    };
+    assert_eq!(ui.audio_shown(t), Some((Some("chi".into()), 2, 2)));
+    assert_eq!(ui.audio_shown(t + Duration::from_secs(10)), None);
+    // Away to a one-track channel: AUDIO only shows its track, and asks nothing.
+    keys(&mut ui, t, &[Action::Digit(1), Action::Ok]);
+    ui.event(tuned(1), t);
+    assert!(keys(&mut ui, t, &[Action::Audio]).is_empty());
+    assert_eq!(ui.audio_shown(t), Some((Some("chi".into()), 1, 1)));
+    // Back on channel 5: Chinese again.
+    keys(&mut ui, t, &[Action::Recall]);
+    assert!(matches!(
+        ui.event(tuned(5), t).as_slice(),
+        [Request::Play { number: 5, audio_pid: Some(pid), .. }] if *pid == chi
+    ));
+    // After a restart, from what the settings kept.
+    let mut again = watching(t);
+    again.audio_choice = decode_audio_choices(&saved);
+    keys(&mut again, t, &[Action::Digit(5), Action::Ok]);
+    assert!(matches!(
+        again.event(tuned(5), t).as_slice(),
+        [Request::Play { audio_pid: Some(pid), .. }] if *pid == chi
+    ));
+    // AUDIO again goes round to Tibetan.
+    assert!(matches!(
+        keys(&mut again, t, &[Action::Audio]).as_slice(),
+        [Request::Play { audio_pid, .. }, _] if *audio_pid == bod
+    ));
+    // The kept text: one line per service; damaged lines are left out, never a panic.
+    assert_eq!(
+        decode_audio_choices(&encode_audio_choices(&again.audio_choice)),
+        again.audio_choice
+    );
+    let damaged = decode_audio_choices(
+        "8000.1.105=chi\n1.2=bod\nx.y.z=eng\n1.2.3=\n1.2.3.4=eng\n70000.1.1=chi\n1.1.1=a b\n",
+    );
+    assert_eq!(damaged.len(), 1);
 }

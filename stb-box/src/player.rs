@@ -81,11 +81,21 @@ impl PlayerProcess {
         })
     }
 
-    /// Plays channel `number`, which the caller has tuned and may be watched, at this volume.
-    pub fn play(&mut self, number: u32, volume: u8, muted: bool) -> std::io::Result<()> {
+    /// Plays channel `number`, which the caller has tuned and may be watched, with the sound track on `audio_pid`
+    /// (its first when `None`), at this volume.
+    pub fn play(
+        &mut self,
+        number: u32,
+        audio_pid: Option<u16>,
+        volume: u8,
+        muted: bool,
+    ) -> std::io::Result<()> {
         self.number = Some(number);
         self.set_volume(volume, muted);
-        writeln!(self.control, "channel {number}")?;
+        match audio_pid {
+            Some(pid) => writeln!(self.control, "channel {number} {pid}")?,
+            None => writeln!(self.control, "channel {number}")?,
+        }
         self.control.flush()
     }
 

@@ -621,7 +621,11 @@ impl Backend {
                 number,
                 volume,
                 muted,
-            } => self.play(number, volume, muted),
+                audio_pid,
+            } => self.play(number, audio_pid, volume, muted),
+            Request::SaveAudioChoices(text) => {
+                self.unsaved.insert(settings::AUDIO_TRACKS, text);
+            }
             Request::Volume { volume, muted } => {
                 if let Some(p) = &mut self.player {
                     p.set_volume(volume, muted);
@@ -706,7 +710,7 @@ impl Backend {
 
     /// Plays the tuned channel: the player kept from the channel before (started when there is none, or it died).
     /// Not with a replay tuner: the player reads the kernel's demux.
-    fn play(&mut self, number: u32, volume: u8, muted: bool) {
+    fn play(&mut self, number: u32, audio_pid: Option<u16>, volume: u8, muted: bool) {
         if self.replay.is_some() {
             return;
         }
@@ -723,7 +727,7 @@ impl Backend {
             }
         }
         if let Some(p) = &mut self.player {
-            match p.play(number, volume, muted) {
+            match p.play(number, audio_pid, volume, muted) {
                 Ok(()) => eprintln!("ui: playing channel {number}"),
                 Err(e) => {
                     eprintln!("ui: the player did not take channel {number}: {e}");
@@ -761,7 +765,10 @@ impl Backend {
         while Instant::now() < until {
             if let Ok(r) = requests.try_recv() {
                 // Playing and the volume leave the tuner as it is: the guide goes on being read.
-                if matches!(r, Request::Play { .. } | Request::Volume { .. }) {
+                if matches!(
+                    r,
+                    Request::Play { .. } | Request::Volume { .. } | Request::SaveAudioChoices(_)
+                ) {
                     self.handle(r, requests);
                     continue;
                 }

@@ -1,6 +1,6 @@
 //! The household's settings that survive a restart or a power cut, kept in the channel database's settings table
 //! (written as they change, read at start): language, parental PIN, text encoding, whether the box is installed,
-//! the last channel watched, the volume and mute, and the LNB.
+//! the last channel watched, the volume and mute, the LNB, and the sound track chosen per channel.
 
 use stb_app::channels::ChannelDb;
 use stb_app::lnb::Lnb;
@@ -15,6 +15,8 @@ pub const VOLUME: &str = "volume";
 pub const MUTED: &str = "muted";
 pub const LNB_LOF_MHZ: &str = "lnb_lof_mhz";
 pub const LNB_POWER: &str = "lnb_power";
+/// The sound-track language chosen per service (`stb_app::ui::model::encode_audio_choices`).
+pub const AUDIO_TRACKS: &str = "audio_tracks";
 
 /// What the box starts with.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -28,6 +30,7 @@ pub struct Saved {
     pub muted: bool,
     pub lnb_lof_mhz: Option<u32>,
     pub lnb_power: Option<bool>,
+    pub audio_choice: std::collections::BTreeMap<model::ServiceKey, String>,
 }
 
 impl Saved {
@@ -45,6 +48,9 @@ impl Saved {
             muted: setting(MUTED).as_deref() == Some("1"),
             lnb_lof_mhz: number(LNB_LOF_MHZ).filter(|f| LNB_CHOICES.contains(f)),
             lnb_power: setting(LNB_POWER).map(|v| v == "1"),
+            audio_choice: setting(AUDIO_TRACKS)
+                .map(|t| model::decode_audio_choices(&t))
+                .unwrap_or_default(),
         }
     }
 
@@ -55,6 +61,7 @@ impl Saved {
             ui.volume = v;
         }
         ui.muted = self.muted;
+        ui.audio_choice = self.audio_choice.clone();
         if let Some(i) = self
             .lnb_lof_mhz
             .and_then(|f| LNB_CHOICES.iter().position(|&c| c == f))

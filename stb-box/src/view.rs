@@ -215,6 +215,15 @@ fn watching(ui: &Ui, app: &App, now: Instant) {
     w.set_volume(ui.volume as i32);
     w.set_muted(ui.muted);
     w.set_volume_shown(ui.volume_shown(now));
+    let audio = ui.audio_shown(now);
+    w.set_audio_shown(audio.is_some());
+    if let Some((language, place, count)) = audio {
+        w.set_audio_language(text(stb_app::ui::languages::language_name(
+            language.as_deref(),
+            ui.lang,
+        )));
+        w.set_audio_place(text(format!("{place}/{count}")));
+    }
     w.set_weak_signal(ui.play == PlayState::Playing && ui.signal.locked && ui.signal.quality < 30);
     w.set_radio(ui.watching_radio());
     let (no_sound, no_picture) = ui.missing_media(now);

@@ -67,8 +67,9 @@ pub struct PlayArgs {
 enum Control {
     Volume(u8),
     Mute(bool),
-    /// Play this stored channel instead (the caller has tuned its transponder).
-    Channel(u32),
+    /// Play this stored channel instead (the caller has tuned its transponder), with the sound track on this PID
+    /// (its first when not given).
+    Channel(u32, Option<u16>),
     /// Stop playing and wait (the caller is about to tune elsewhere, or shows no television).
     Idle,
     Stop,
@@ -84,7 +85,17 @@ fn parse_control(line: &str) -> Option<Control> {
             .filter(|v| *v <= 100)
             .map(Control::Volume),
         ("mute", Some(m)) => Some(Control::Mute(m == "1")),
-        ("channel", Some(n)) => n.parse().ok().map(Control::Channel),
+        ("channel", Some(n)) => {
+            let number = n.parse().ok()?;
+            match w.next() {
+                None => Some(Control::Channel(number, None)),
+                Some(pid) => pid
+                    .parse::<u16>()
+                    .ok()
+                    .filter(|p| *p < 0x1fff)
+                    .map(|p| Control::Channel(number, Some(p))),
+            }
+        }
         _ => None,
     }
 }
@@ -176,6 +187,7 @@ struct Playing {
 impl Playing {
     fn start(
         ch: &Channel,
+        audio_pid: Option<u16>,
         audio: &AudioOut,
         picture: Option<&std::path::Path>,
         lock_ms: u64,
@@ -185,7 +197,8 @@ impl Playing {
             Some(path) => Some(PictureWriter::open(path, ch.number).map_err(failed)?),
             None => None,
         };
-        let player = Player::start(Some(ch.service_id), audio.clone(), picture).map_err(failed)?;
+        let player = Player::start(Some(ch.service_id), audio_pid, audio.clone(), picture)
+            .map_err(failed)?;
         Ok(Self {
             player,
             report: PlayReport {
@@ -357,6 +370,7 @@ pub fn run(a: &PlayArgs) -> Result<i32, CliError> {
         }
         playing = Some(Playing::start(
             &ch,
+            None,
             &audio,
             a.picture.as_deref(),
             lock_ms,
@@ -393,7 +407,7 @@ pub fn run(a: &PlayArgs) -> Result<i32, CliError> {
                     }
                     source = None;
                 }
-                Control::Channel(number) => {
+                Control::Channel(number, audio_pid) => {
                     if let Some(p) = playing.take() {
                         heard |= p.finish(a.json)?;
                     }
@@ -410,6 +424,7 @@ pub fn run(a: &PlayArgs) -> Result<i32, CliError> {
                             }
                             match Playing::start(
                                 &ch,
+                                audio_pid,
                                 &audio,
                                 a.picture.as_deref(),
                                 0,
@@ -483,7 +498,16 @@ mod tests {
         assert_eq!(parse_control("mute 0"), Some(Control::Mute(false)));
         assert_eq!(parse_control("louder"), None);
         assert_eq!(parse_control(""), None);
-        assert_eq!(parse_control("channel 12"), Some(Control::Channel(12)));
+        assert_eq!(
+            parse_control("channel 12"),
+            Some(Control::Channel(12, None))
+        );
+        assert_eq!(
+            parse_control("channel 21 2210"),
+            Some(Control::Channel(21, Some(2210)))
+        );
+        assert_eq!(parse_control("channel 21 8191"), None);
+        assert_eq!(parse_control("channel 21 chi"), None);
         assert_eq!(parse_control("channel"), None);
         assert_eq!(parse_control("channel -1"), None);
         assert_eq!(parse_control("idle"), Some(Control::Idle));

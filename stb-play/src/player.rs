@@ -115,11 +115,13 @@ pub fn init() -> Result<(), PlayerError> {
 
 impl Player {
     /// Builds the pipeline for `program` (the service id; tsdemux plays the first program of the PAT when
-    /// `None`) and starts it; packets come through [`Player::push`].
+    /// `None`) and starts it; packets come through [`Player::push`]. The sound is the track on `audio_pid` (the
+    /// household's language), or the first the demultiplexer finds when `None`.
     ///
     /// Pictures go into `picture` (the screens' picture file) when given, else are decoded and dropped.
     pub fn start(
         program: Option<u16>,
+        audio_pid: Option<u16>,
         audio: AudioOut,
         picture: Option<PictureWriter>,
     ) -> Result<Self, PlayerError> {
@@ -235,7 +237,11 @@ impl Player {
             let codec = codec_name(s);
             let name = s.name().as_str();
             let tx = events_tx.clone();
-            let result = if name.starts_with("audio/") && !audio_taken.swap(true, Ordering::SeqCst)
+            // tsdemux names its pads after the PID: audio_<program generation>_<pid, 4 hex digits>.
+            let wanted = audio_pid.is_none_or(|pid| pad.name().ends_with(&format!("_{pid:04x}")));
+            let result = if name.starts_with("audio/")
+                && wanted
+                && !audio_taken.swap(true, Ordering::SeqCst)
             {
                 let _ = tx.send(PlayerEvent::Stream {
                     kind: "audio",

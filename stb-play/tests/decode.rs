@@ -44,7 +44,7 @@ fn play_with(
     seconds: Option<f64>,
 ) -> (Heard, Vec<PlayerEvent>) {
     let samples = Arc::new(Mutex::new(Heard::default()));
-    let player = Player::start(None, AudioOut::Samples(samples.clone()), picture)
+    let player = Player::start(None, None, AudioOut::Samples(samples.clone()), picture)
         .expect("the player starts");
     let bytes = std::fs::read(file).unwrap();
     let mut events = Vec::new();

@@ -627,3 +627,147 @@ echo '=== end ==='
     }
     let _ = std::fs::remove_dir_all(&work);
 }
+
+#[test]
+fn the_remote_chooses_the_sound_track_and_the_box_remembers_it_per_channel() {
+    // Built before the box boots (it looks at its card at once).
+    let emulator = box_tests::card_emulator();
+    // བོད་ལྗོངས་བརྙན་འཕྲིན། (21) sends Tibetan (AC-3, 800 Hz) first and Chinese (MPEG-1 Layer II, 900 Hz) beside it.
+    // The household watches 1 (400 Hz), zaps to 21 (Tibetan), presses AUDIO (A on the keyboard remote: Chinese),
+    // goes back to 1 and to 21 again with RECALL (Chinese, remembered for 21), and the screens, killed, come back
+    // on 21 still in Chinese (remembered across a restart: the settings table).
+    let script = r#"
+for d in /sys/bus/serio/drivers/atkbd/serio*; do
+    [ -e "$d" ] && printf %s "${d##*/}" > /sys/bus/serio/drivers/atkbd/unbind
+done
+echo '=== started ==='
+tail -n +1 -f /var/log/stb-app.log &
+follow=$!
+i=0
+last=""
+while [ ! -e /job/host-done ] && [ $i -lt 3000 ]; do
+    if [ -e /job/restart ] && [ ! -e /tmp/restarted ]; then
+        touch /tmp/restarted
+        sleep 1
+        echo '=== restarted again ==='
+        kill -9 $(pidof stb-box)
+    fi
+    step=$(cat /job/step 2>/dev/null)
+    [ -n "$step" ] && [ "$step" != "$last" ] && echo "$step" && last="$step"
+    sleep 0.3; i=$((i+1))
+done
+kill $follow
+echo '=== end ==='
+"#;
+    let wav = std::env::temp_dir().join(format!("stb-tracks-{}.wav", std::process::id()));
+    let steps = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let log = steps.clone();
+    let g = BoxRun::new()
+        .ui()
+        .audio_out(&wav)
+        .run_with(script, move |ctl| {
+            use std::time::{Duration, Instant};
+            let mut card = ctl.card_in_reader(&emulator);
+            let deadline = Instant::now() + Duration::from_secs(900);
+            let reached = |marker: &str| {
+                let seen = ctl.wait_for(marker, Some("=== started ==="), deadline);
+                if seen {
+                    log.lock().unwrap().push(marker.to_string());
+                }
+                seen
+            };
+            // Each step: a marker the box echoes, the keys, then what must follow the marker.
+            let step = |i: usize, keys: &[&str], then: &str| {
+                let marker = format!("=== step {i} ===");
+                let _ = std::fs::write(ctl.state.join("job/step"), marker.as_bytes());
+                if !ctl.wait_for(&marker, None, deadline) {
+                    return false;
+                }
+                for k in keys {
+                    ctl.monitor(&format!("sendkey {k}"));
+                }
+                let ok = ctl.wait_for(then, Some(&marker), deadline);
+                if ok {
+                    log.lock().unwrap().push(format!("step {i}"));
+                    // Heard for a while.
+                    std::thread::sleep(Duration::from_secs(5));
+                }
+                ok
+            };
+            let _ = reached("=== started ===")
+                && reached("ui: ready")
+                && ctl.install_with_remote(&reached)
+                && reached("ui: channel 1: first sound")
+                && {
+                    std::thread::sleep(Duration::from_secs(5));
+                    true
+                }
+                && step(1, &["2", "1"], "ui: channel 21: first sound")
+                && step(2, &["a"], "sound after")
+                && step(3, &["l"], "ui: channel 1: first sound")
+                && step(4, &["l"], "ui: channel 21: first sound")
+                && {
+                    let _ = std::fs::write(ctl.state.join("job/restart"), b"");
+                    ctl.wait_for("sound after", Some("=== restarted again ==="), deadline)
+                }
+                && {
+                    log.lock().unwrap().push("back".into());
+                    std::thread::sleep(Duration::from_secs(6));
+                    true
+                };
+            let _ = std::fs::write(ctl.state.join("job/host-done"), b"");
+            let _ = card.kill();
+            let _ = card.wait();
+        });
+    let all = format!("stdout:\n{}\nstderr:\n{}", g.stdout, g.stderr);
+    println!("{all}");
+    let steps = steps.lock().unwrap().clone();
+    assert_eq!(g.status, 0, "{all}");
+    assert!(
+        steps.iter().any(|s| s == "back"),
+        "the walk stopped after {steps:?}\n{all}"
+    );
+    let again = &g.stdout[g.stdout.rfind("=== restarted again ===").unwrap_or(0)..];
+    assert!(
+        again.contains("ui: playing channel 21\n"),
+        "after the restart:\n{again}"
+    );
+    // What was heard, half second by half second: the runs of each service's pitch, in order.
+    let (samples, rate) = read_wav(&wav);
+    let _ = std::fs::remove_file(&wav);
+    let tones = [400.0, 800.0, 900.0];
+    let heard: Vec<Vec<bool>> = tones
+        .iter()
+        .map(|&t| {
+            let others: Vec<f64> = tones.iter().copied().filter(|&o| o != t).collect();
+            heard_windows(&samples, rate, t, &others)
+        })
+        .collect();
+    let mut runs: Vec<(f64, usize)> = Vec::new();
+    let windows = heard.iter().map(Vec::len).min().unwrap_or(0);
+    for w in 0..windows {
+        if let Some(k) = heard.iter().position(|h| h[w]) {
+            match runs.last_mut() {
+                Some((t, n)) if *t == tones[k] => *n += 1,
+                _ => runs.push((tones[k], 1)),
+            }
+        }
+    }
+    // A run of a second or more is what a household hears (a zap may leave a stray half second).
+    let order: Vec<f64> = runs
+        .iter()
+        .filter(|(_, n)| *n >= 2)
+        .fold(Vec::new(), |mut v, (t, _)| {
+            if v.last() != Some(t) {
+                v.push(*t);
+            }
+            v
+        });
+    println!("heard (Hz, half seconds): {runs:?}");
+    assert_eq!(
+        order,
+        vec![400.0, 800.0, 900.0, 400.0, 900.0],
+        "channel 1, 21 in Tibetan, AUDIO: Chinese, back to 1, 21 again in Chinese, and after the restart Chinese \
+         still; heard (Hz, half seconds): {runs:?}"
+    );
+}

@@ -35,6 +35,8 @@ pub enum Action {
     Yellow,
     Blue,
     Power,
+    /// The next sound track (language) of the channel watched.
+    Audio,
 }
 
 impl FromStr for Action {
@@ -72,6 +74,7 @@ impl FromStr for Action {
             "yellow" => Self::Yellow,
             "blue" => Self::Blue,
             "power" => Self::Power,
+            "audio" => Self::Audio,
             _ => return Err(format!("unknown action '{s}'")),
         })
     }
@@ -96,6 +99,7 @@ const KEY_CODES: &[(&str, u16)] = &[
     ("KEY_E", 18),
     ("KEY_S", 31),
     ("KEY_M", 50),
+    ("KEY_A", 30),
     ("KEY_MINUS", 12),
     ("KEY_EQUAL", 13),
     ("KEY_L", 38),
@@ -123,11 +127,13 @@ const KEY_CODES: &[(&str, u16)] = &[
     ("KEY_OK", 352),
     ("KEY_SELECT", 0x161),
     ("KEY_INFO", 358),
+    ("KEY_LANGUAGE", 368),
     ("KEY_EPG", 365),
     ("KEY_RED", 398),
     ("KEY_GREEN", 399),
     ("KEY_YELLOW", 400),
     ("KEY_BLUE", 401),
+    ("KEY_AUDIO", 392),
     ("KEY_CHANNELUP", 402),
     ("KEY_CHANNELDOWN", 403),
     ("KEY_LAST", 405),
@@ -202,9 +208,12 @@ impl Default for KeyMap {
             ("KEY_YELLOW", Action::Yellow),
             ("KEY_BLUE", Action::Blue),
             ("KEY_POWER", Action::Power),
-            // A keyboard (on the box, or the desktop window): L recall, + - volume, X mute, F1-F4 the colour
-            // keys, F12 POWER.
+            ("KEY_AUDIO", Action::Audio),
+            ("KEY_LANGUAGE", Action::Audio),
+            // A keyboard (on the box, or the desktop window): L recall, A sound track, + - volume, X mute, F1-F4
+            // the colour keys, F12 POWER.
             ("KEY_L", Action::Recall),
+            ("KEY_A", Action::Audio),
             ("KEY_EQUAL", Action::VolumeUp),
             ("KEY_KPPLUS", Action::VolumeUp),
             ("KEY_MINUS", Action::VolumeDown),

@@ -5,6 +5,7 @@
 
 pub mod front_panel;
 pub mod keys;
+pub mod languages;
 pub mod model;
 pub mod remote;
 pub mod samples;

@@ -2,14 +2,14 @@
 //! never touches a device: it answers keys and backend events with [`Request`]s that the backend carries out off
 //! the UI thread, and the view (`ui::view`) copies it into the Slint globals. Flow tests drive it with keys.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::time::{Duration, Instant};
 
 pub use activation::Lang;
 
 use super::keys::Action;
 use super::zapping::{ListKind, Zap, Zapper};
-use crate::channels::Channel;
+use crate::channels::{AudioTrack, Channel};
 use crate::scan::ServiceKind;
 
 /// How long the info banner stays after a channel change or INFO.
@@ -259,12 +259,16 @@ pub enum Request {
     },
     StopScan,
     Tune(u32),
-    /// Play the tuned channel (sound to the sound card, pictures decoded) at this volume.
+    /// Play the tuned channel (sound to the sound card, pictures decoded) at this volume, with this sound track
+    /// (its PID; `None`: the first the channel sends).
     Play {
         number: u32,
         volume: u8,
         muted: bool,
+        audio_pid: Option<u16>,
     },
+    /// Keep the household's sound-track choices (the `audio_tracks` setting, [`encode_audio_choices`]).
+    SaveAudioChoices(String),
     /// The remote's volume or mute, for what is playing.
     Volume {
         volume: u8,
@@ -339,6 +343,11 @@ pub struct Ui {
     pub volume: u8,
     pub muted: bool,
     pub volume_until: Option<Instant>,
+    /// The sound-track language chosen per service (original network, transport stream, service id), remembered
+    /// across zaps and restarts.
+    pub audio_choice: BTreeMap<ServiceKey, String>,
+    /// Until when the sound track's language is shown (after the AUDIO key).
+    pub audio_until: Option<Instant>,
     pub entry: String,
     pub activation: Option<activation::Report>,
     /// The operator's networks (original_network_id; the box's build configuration): their channels play only on
@@ -409,6 +418,8 @@ impl Ui {
             volume: 60,
             muted: false,
             volume_until: None,
+            audio_choice: BTreeMap::new(),
+            audio_until: None,
             entry: String::new(),
             activation: None,
             operator_networks: None,
@@ -486,6 +497,59 @@ impl Ui {
 
     pub fn volume_shown(&self, now: Instant) -> bool {
         self.volume_until.is_some_and(|t| now < t)
+    }
+
+    /// The sound track channel `ch` plays: the one in the language chosen for it, else its first. With its index.
+    pub fn audio_track<'a>(&self, ch: &'a Channel) -> Option<(usize, &'a AudioTrack)> {
+        let chosen = self.audio_choice.get(&service_key(ch));
+        chosen
+            .and_then(|l| {
+                ch.audio
+                    .iter()
+                    .enumerate()
+                    .find(|(_, t)| t.language.as_deref() == Some(l.as_str()))
+            })
+            .or_else(|| ch.audio.first().map(|t| (0, t)))
+    }
+
+    /// What the sound-track panel says, while it is shown: the track's language, its place and how many there are.
+    pub fn audio_shown(&self, now: Instant) -> Option<(Option<String>, usize, usize)> {
+        if self.audio_until.is_none_or(|t| now >= t) || self.screen != Screen::Watching {
+            return None;
+        }
+        let ch = self.zapper.current()?;
+        let (i, t) = self.audio_track(ch)?;
+        Some((t.language.clone(), i + 1, ch.audio.len()))
+    }
+
+    /// The AUDIO key: the next sound track of the channel playing, remembered for it.
+    fn next_audio_track(&mut self, now: Instant) -> Vec<Request> {
+        self.audio_until = Some(now + VOLUME_TIME);
+        let Some(ch) = self.zapper.current().cloned() else {
+            return Vec::new();
+        };
+        let Some((i, _)) = self.audio_track(&ch) else {
+            return Vec::new();
+        };
+        if ch.audio.len() < 2 || self.play != PlayState::Playing {
+            return Vec::new();
+        }
+        let next = &ch.audio[(i + 1) % ch.audio.len()];
+        let Some(language) = next.language.clone() else {
+            return Vec::new();
+        };
+        self.audio_choice.insert(service_key(&ch), language);
+        self.play_started = Some(now);
+        self.heard = None;
+        vec![
+            Request::Play {
+                number: ch.number,
+                volume: self.volume,
+                muted: self.muted,
+                audio_pid: Some(next.pid),
+            },
+            Request::SaveAudioChoices(encode_audio_choices(&self.audio_choice)),
+        ]
     }
 
     /// The channels of the list tab shown, in number order.
@@ -934,6 +998,7 @@ impl Ui {
             }
             Action::Menu => self.push(Screen::Settings),
             Action::Epg => self.push(Screen::Epg),
+            Action::Audio => self.next_audio_track(now),
             Action::Ok if self.entry.is_empty() => self.push(Screen::ChannelList),
             Action::Back if self.entry.is_empty() => {
                 self.banner_until = None;
@@ -1324,10 +1389,16 @@ impl Ui {
                         self.play_started = Some(now);
                         self.heard = None;
                         self.seen = None;
+                        let audio_pid = self
+                            .zapper
+                            .current()
+                            .and_then(|c| self.audio_track(c))
+                            .map(|(_, t)| t.pid);
                         return vec![Request::Play {
                             number,
                             volume: self.volume,
                             muted: self.muted,
+                            audio_pid,
                         }];
                     }
                     // The channel before may still be playing (the player is kept across zaps on a transponder).
@@ -1387,4 +1458,37 @@ impl Ui {
             self.play = PlayState::NoSignal;
         }
     }
+}
+
+/// A service as the sound-track choices name it: (original_network_id, transport_stream_id, service_id).
+pub type ServiceKey = (u16, u16, u16);
+
+/// The service `ch` carries.
+pub fn service_key(ch: &Channel) -> ServiceKey {
+    (ch.onid, ch.tsid, ch.service_id)
+}
+
+/// The sound-track choices as the settings table keeps them: one `onid.tsid.sid=language` a line.
+pub fn encode_audio_choices(choices: &BTreeMap<ServiceKey, String>) -> String {
+    choices
+        .iter()
+        .map(|((onid, tsid, sid), l)| format!("{onid}.{tsid}.{sid}={l}\n"))
+        .collect()
+}
+
+/// The choices kept by [`encode_audio_choices`]; a line that does not read is left out.
+pub fn decode_audio_choices(text: &str) -> BTreeMap<ServiceKey, String> {
+    text.lines()
+        .filter_map(|line| {
+            let (key, language) = line.split_once('=')?;
+            let mut ids = key.split('.').map(|n| n.trim().parse::<u16>());
+            let key = (ids.next()?.ok()?, ids.next()?.ok()?, ids.next()?.ok()?);
+            let language = language.trim();
+            (ids.next().is_none()
+                && !language.is_empty()
+                && language.len() <= 8
+                && language.chars().all(|c| c.is_ascii_alphanumeric()))
+            .then(|| (key, language.to_string()))
+        })
+        .collect()
 }

@@ -9,12 +9,20 @@ use activation::Status;
 use super::model::{
     DishView, EpgEntry, Event, Lang, PlayState, Screen, SettingsMode, SignalView, Ui,
 };
-use crate::channels::Channel;
+use crate::channels::{AudioTrack, Channel};
 use crate::lnb::Polarisation;
 use crate::scan::ServiceKind;
 
 /// 2026-11-29 20:10 Beijing time, seconds since 1970 UTC.
 pub const SAMPLE_UTC: i64 = 1_795_954_200;
+
+fn track(pid: u16, codec: &str, language: &str) -> AudioTrack {
+    AudioTrack {
+        pid,
+        codec: codec.into(),
+        language: Some(language.into()),
+    }
+}
 
 fn channel(number: u32, name: &str, kind: ServiceKind, sid: u16) -> Channel {
     Channel {
@@ -39,7 +47,15 @@ fn channel(number: u32, name: &str, kind: ServiceKind, sid: u16) -> Channel {
         pcr_pid: Some(0x200 + sid),
         video_pid: (kind == ServiceKind::Tv).then_some(0x200 + sid),
         video_codec: (kind == ServiceKind::Tv).then(|| "H.264".into()),
-        audio: Vec::new(),
+        // One Chinese sound track; the Tibetan channel sends Tibetan first and Chinese beside it.
+        audio: if number == 5 {
+            vec![
+                track(0x300 + sid, "ac3", "bod"),
+                track(0x310 + sid, "mp2", "chi"),
+            ]
+        } else {
+            vec![track(0x300 + sid, "mp2", "chi")]
+        },
         satellite: "92.2E".into(),
         frequency_khz: 12_020_000,
         polarisation: Polarisation::Left,
