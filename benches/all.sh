@@ -20,7 +20,7 @@ else
     load_before=$(cut -d' ' -f1-3 /proc/loadavg)
     images/build >/dev/null
     for r in $(seq 1 "$runs"); do
-        for b in "tune-to-pat.sh 10" "scan.sh 1" "ui.sh 50" "psi-instructions.sh 1" "si-engine.sh 2"; do
+        for b in "tune-to-pat.sh 10" "scan.sh 1" "ui.sh 50" "psi-instructions.sh 1" "si-engine.sh 2" "zap.sh 1"; do
             echo "benches/all.sh: run $r of $runs: benches/$b" >&2
             # shellcheck disable=SC2086
             benches/$b 2>&1 | tee /dev/stderr | grep '^RESULT' >>"$raw" ||
@@ -59,6 +59,14 @@ names = {
     "si-every-section": "every SI section of a 23 MB stream parsed",
     "si-box": "the box's SI use (new sections only), 23 MB",
     "si-pat-pmt": "PAT+PMT only, 23 MB",
+    "zap-same-sound": "zap on the same transponder → first sound (emulated box, the screens' log)",
+    "zap-same-picture": "zap on the same transponder → first picture (emulated box)",
+    "zap-cross-sound": "zap to another transponder → first sound (emulated box)",
+    "zap-cross-picture": "zap to another transponder → first picture (emulated box)",
+    "play-sd-memory": "peak resident memory of the player, SD MPEG-2 (emulated box)",
+    "play-hd-memory": "peak resident memory of the player, HD H.264 1080 (emulated box)",
+    "play-sd-cpu": "CPU of the player, SD MPEG-2 (emulated box, cores)",
+    "play-hd-cpu": "CPU of the player, HD H.264 1080 (emulated box, cores)",
 }
 print("Measured by `benches/all.sh` on %s, commit %s, %s, load %s (1, 5, 15 min, before..after), %s runs of each."
       % (meta.get("date", "?"), meta.get("commit", "?"), meta.get("machine", "?").replace("-", " "),
