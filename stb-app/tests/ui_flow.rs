@@ -220,9 +220,10 @@ fn a_locked_channel_needs_the_parental_pin() {
     assert_eq!(r, vec![Request::SetPin("4321".into())]);
     keys(&mut ui, t, &[Action::Back]);
     assert_eq!(ui.screen, Screen::Watching);
-    // Channel 6 is locked: no tuning until the PIN.
+    // Channel 6 is locked: no tuning until the PIN, and the channel before falls silent under the prompt.
     let r = keys(&mut ui, t, &[Action::Digit(6), Action::Ok]);
     assert!(!r.contains(&Request::Tune(6)), "{r:?}");
+    assert!(r.contains(&Request::StopPlay), "{r:?}");
     assert_eq!(ui.play, PlayState::PinRequired);
     let r = keys(
         &mut ui,
@@ -635,6 +636,7 @@ fn the_audio_key_changes_the_sound_track_and_the_choice_stays_with_the_channel()
     assert_eq!(ui.zapper.current().map(|c| c.number), Some(5));
     let bod = Some(0x300 + 105);
     let chi = 0x310 + 105;
+    // Nothing chosen yet: the channel's first track (the PMT's order), named by PID.
     assert!(matches!(
         ui.event(tuned(5), t).as_slice(),
         [Request::Play { number: 5, audio_pid, .. }] if *audio_pid == bod

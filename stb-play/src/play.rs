@@ -379,13 +379,17 @@ pub fn run(a: &PlayArgs) -> Result<i32, CliError> {
     }
     let controls = a.control.then(control_input);
     let (mut volume, mut muted) = (100u8, false);
-    let limit = Duration::from_secs_f64(seconds);
+    // A player under the screens' control plays until its input ends, however long the box stays on.
+    let limit = (a.seconds.is_some() || !a.control).then(|| Duration::from_secs_f64(seconds));
     let started = Instant::now();
     let mut heard = false;
+    let mut read_errors = 0u32;
     let mut buf = vec![0u8; 188 * 256];
-    'playing: while started.elapsed() < limit {
+    'playing: while limit.is_none_or(|l| started.elapsed() < l) {
         let mut commands: Vec<Control> = controls.iter().flat_map(|rx| rx.try_iter()).collect();
-        if playing.is_none() {
+        let volume_was = (volume, muted);
+        let mut new_channel = false;
+        if playing.is_none() && commands.is_empty() {
             // Nothing to play: wait for the next command.
             match controls
                 .as_ref()
@@ -430,8 +434,15 @@ pub fn run(a: &PlayArgs) -> Result<i32, CliError> {
                                 0,
                                 warnings.clone(),
                             ) {
-                                Ok(p) => playing = Some(p),
-                                Err(e) => eprintln!("stb-app: player: {e}"),
+                                Ok(p) => {
+                                    playing = Some(p);
+                                    new_channel = true;
+                                }
+                                Err(e) => {
+                                    // Unread, the demux filter would overflow: closed until the next channel.
+                                    source = None;
+                                    eprintln!("stb-app: player: {e}");
+                                }
                             }
                         }
                         Err(e) => {
@@ -445,12 +456,25 @@ pub fn run(a: &PlayArgs) -> Result<i32, CliError> {
         let (Some(p), Some(s)) = (playing.as_mut(), source.as_mut()) else {
             continue;
         };
-        p.player.set_volume(f64::from(volume) / 100.0, muted);
-        let n = s
-            .read(&mut buf, Duration::from_millis(200))
-            .map_err(failed)?;
-        if n > 0 {
-            p.player.push(&buf[..n]).map_err(failed)?;
+        if new_channel || (volume, muted) != volume_was {
+            p.player.set_volume(f64::from(volume) / 100.0, muted);
+        }
+        match s.read(&mut buf, Duration::from_millis(200)) {
+            Ok(n) => {
+                read_errors = 0;
+                if n > 0 {
+                    p.player.push(&buf[..n]).map_err(failed)?;
+                }
+            }
+            // An overflowed demux buffer (a slow moment) loses some packets and reads on; a demux that keeps
+            // failing ends the player (the screens start another on the next zap).
+            Err(e) => {
+                read_errors += 1;
+                eprintln!("stb-app: player: {e}");
+                if read_errors >= 10 {
+                    return Err(failed(e));
+                }
+            }
         }
         p.follow(a.json);
     }

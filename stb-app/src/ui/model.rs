@@ -716,7 +716,8 @@ impl Ui {
             self.play = PlayState::PinRequired;
             self.pin_typed.clear();
             self.pin_wrong = false;
-            return vec![Request::StopSignal];
+            // The channel before stops: its sound must not go on under the PIN prompt.
+            return vec![Request::StopSignal, Request::StopPlay];
         }
         vec![Request::Tune(number)]
     }
@@ -1235,7 +1236,12 @@ impl Ui {
                         self.epg.clear();
                         self.screen = Screen::WizardLanguage;
                         self.focus = LANGS.iter().position(|l| *l == self.lang).unwrap_or(0);
-                        return vec![Request::StopSignal, Request::FactoryReset];
+                        self.audio_choice.clear();
+                        return vec![
+                            Request::StopSignal,
+                            Request::StopPlay,
+                            Request::FactoryReset,
+                        ];
                     }
                     Action::Back => self.settings_mode = SettingsMode::Menu,
                     _ => {}
@@ -1289,7 +1295,7 @@ impl Ui {
                 4 => {
                     self.screen = Screen::WizardSatellite;
                     self.focus = 0;
-                    return vec![Request::StopSignal];
+                    return vec![Request::StopSignal, Request::StopPlay];
                 }
                 5 => self.settings_mode = SettingsMode::ConfirmReset,
                 7 => return self.push(Screen::Activation),
@@ -1389,6 +1395,8 @@ impl Ui {
                         self.play_started = Some(now);
                         self.heard = None;
                         self.seen = None;
+                        // Always the PID: tsdemux does not find a PMT's tracks in the PMT's order, and the panel
+                        // names the track the model chose.
                         let audio_pid = self
                             .zapper
                             .current()
