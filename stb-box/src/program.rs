@@ -764,10 +764,14 @@ impl Backend {
         };
         while Instant::now() < until {
             if let Ok(r) = requests.try_recv() {
-                // Playing and the volume leave the tuner as it is: the guide goes on being read.
+                // Playing, stopping the player (a channel that may not play: the guide is still wanted) and the
+                // volume leave the tuner as it is: the guide goes on being read.
                 if matches!(
                     r,
-                    Request::Play { .. } | Request::Volume { .. } | Request::SaveAudioChoices(_)
+                    Request::Play { .. }
+                        | Request::StopPlay
+                        | Request::Volume { .. }
+                        | Request::SaveAudioChoices(_)
                 ) {
                     self.handle(r, requests);
                     continue;

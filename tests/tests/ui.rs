@@ -247,10 +247,13 @@ echo '=== end ==='
     let panel: Vec<&str> = stdout.lines().filter(|l| l.starts_with("panel ")).collect();
     let dashes = panel.iter().position(|l| *l == "panel 0x40 0x00");
     let one = panel.iter().position(|l| *l == "panel 0x06 0x00");
-    assert!(dashes.is_some() && one > dashes, "front panel: {panel:?}");
+    assert!(
+        dashes.is_some() && one > dashes,
+        "front panel: {panel:?}\n{stdout}"
+    );
     assert!(
         reached.iter().any(|m| m == "standby on the panel"),
-        "front panel: {panel:?}"
+        "front panel: {panel:?} after {reached:?}\n{stdout}"
     );
     assert!(
         reached.iter().any(|m| m == "back after replug"),
