@@ -5,7 +5,7 @@
 use std::time::{Duration, Instant};
 
 use stb_app::ui::keys::{Action, KeyMap};
-use stb_app::ui::model::{Event, Lang, PlayState, Request, Screen, Ui};
+use stb_app::ui::model::{Event, Lang, PlayState, Request, Screen, Ui, MEDIA_GRACE};
 use stb_app::ui::samples;
 
 fn keys(ui: &mut Ui, t: Instant, actions: &[Action]) -> Vec<Request> {
@@ -574,7 +574,6 @@ fn a_locked_channel_plays_at_the_remotes_volume_and_the_operators_channels_wait_
 
 #[test]
 fn a_channel_without_sound_or_picture_says_so_and_a_radio_channel_needs_no_picture() {
-    use stb_app::ui::model::MEDIA_GRACE;
     let t = Instant::now();
     let mut ui = watching(t);
     ui.event(tuned(1), t);
@@ -624,6 +623,42 @@ fn a_channel_without_sound_or_picture_says_so_and_a_radio_channel_needs_no_pictu
         radio_at,
     );
     assert_eq!(ui.missing_media(radio_at + MEDIA_GRACE * 3), (false, false));
+}
+
+#[test]
+fn the_channel_playing_chosen_again_keeps_playing_and_a_zap_back_waits_for_its_own_sound() {
+    let t = Instant::now();
+    let mut ui = watching(t);
+    ui.event(tuned(1), t);
+    ui.event(Event::SoundStarted(1), t);
+    ui.event(Event::PictureStarted(1), t);
+    // Its number typed while it plays: the banner, no retune (no gap in the sound, no black picture).
+    let again = t + Duration::from_secs(30);
+    assert_eq!(
+        keys(&mut ui, again, &[Action::Digit(1), Action::Ok]),
+        vec![]
+    );
+    assert!(ui.banner_shown(again));
+    assert_eq!(ui.missing_media(again + MEDIA_GRACE), (false, false));
+
+    // Away and straight back before the other channel was tuned: channel 1 is tuned again, and what was heard of
+    // it before does not count for the new playback.
+    let zap = again + Duration::from_secs(10);
+    assert_eq!(
+        keys(&mut ui, zap, &[Action::Digit(2), Action::Ok]),
+        vec![Request::Tune(2)]
+    );
+    assert_eq!(
+        keys(&mut ui, zap, &[Action::Recall]),
+        vec![Request::Tune(1)]
+    );
+    ui.event(tuned(1), zap);
+    assert_eq!(ui.missing_media(zap + MEDIA_GRACE), (true, true));
+
+    // After standby, waking plays the channel again even though it had played.
+    ui.event(Event::SoundStarted(1), zap + MEDIA_GRACE);
+    keys(&mut ui, zap, &[Action::Power]);
+    assert_eq!(keys(&mut ui, zap, &[Action::Power]), vec![Request::Tune(1)]);
 }
 
 #[test]

@@ -732,6 +732,12 @@ impl Ui {
                 self.entry = s;
                 Vec::new()
             }
+            // The channel playing chosen again (its number typed while it plays): its banner, no retune, no gap.
+            Zap::Watch(n) if self.is_playing(n) => {
+                self.banner_until = Some(now + BANNER_TIME);
+                self.entry.clear();
+                Vec::new()
+            }
             Zap::Watch(n) => self.watch(n, now),
             Zap::NoSuchChannel(n) => {
                 self.entry = format!("{n} ✕");
@@ -756,6 +762,11 @@ impl Ui {
 
     /// A remote key.
     pub fn key(&mut self, action: Action, now: Instant) -> Vec<Request> {
+        let out = self.key_inner(action, now);
+        self.playback_follows(out)
+    }
+
+    fn key_inner(&mut self, action: Action, now: Instant) -> Vec<Request> {
         if action == Action::Power {
             self.standby = !self.standby;
             if self.standby {
@@ -1150,7 +1161,7 @@ impl Ui {
             }
             return self.zap(z, now);
         }
-        self.watch(number, now)
+        self.zap(Zap::Watch(number), now)
     }
 
     fn set_flag(&mut self, number: u32, f: impl Fn(&mut Channel)) {
@@ -1330,6 +1341,11 @@ impl Ui {
 
     /// Time passes: number entry completes, banners hide.
     pub fn tick(&mut self, now: Instant) -> Vec<Request> {
+        let out = self.tick_inner(now);
+        self.playback_follows(out)
+    }
+
+    fn tick_inner(&mut self, now: Instant) -> Vec<Request> {
         if self.screen == Screen::Watching {
             if let Some(z) = self.zapper.tick(now) {
                 return self.zap(z, now);
@@ -1346,6 +1362,34 @@ impl Ui {
 
     /// A backend event.
     pub fn event(&mut self, event: Event, now: Instant) -> Vec<Request> {
+        let out = self.event_inner(event, now);
+        self.playback_follows(out)
+    }
+
+    /// What was heard and seen belongs to the playback before a retune or a stop: forgotten with it, so the next
+    /// playback's sound and picture (even of the same channel) are waited for anew and a late report of the one
+    /// before cannot stand in for them.
+    fn playback_follows(&mut self, out: Vec<Request>) -> Vec<Request> {
+        if out.iter().any(|r| {
+            matches!(
+                r,
+                Request::Tune(_) | Request::StopPlay | Request::StopSignal
+            )
+        }) {
+            self.heard = None;
+            self.seen = None;
+        }
+        out
+    }
+
+    /// Whether channel `number` is playing now: tuned, and its sound or picture has come since.
+    fn is_playing(&self, number: u32) -> bool {
+        self.play == PlayState::Playing
+            && !self.standby
+            && (self.heard == Some(number) || self.seen == Some(number))
+    }
+
+    fn event_inner(&mut self, event: Event, now: Instant) -> Vec<Request> {
         match event {
             Event::Signal(s) => self.signal = s,
             Event::Dish(d) => self.dish = d,
