@@ -385,14 +385,6 @@ pub fn run(a: &PlayArgs) -> Result<i32, CliError> {
     let mut heard = false;
     let mut read_errors = 0u32;
     let mut buf = vec![0u8; 188 * 256];
-    // When the channel's packets last came (a demux filter that stops delivering is opened again).
-    let mut last_data = Instant::now();
-    let mut reopened = 0u32;
-    let mut channel_pids = a
-        .channel
-        .and_then(|n| stored_channel(n).ok())
-        .map(|c| pids_of(&c))
-        .unwrap_or_default();
     'playing: while limit.is_none_or(|l| started.elapsed() < l) {
         let mut commands: Vec<Control> = controls.iter().flat_map(|rx| rx.try_iter()).collect();
         let volume_was = (volume, muted);
@@ -445,9 +437,6 @@ pub fn run(a: &PlayArgs) -> Result<i32, CliError> {
                                 Ok(p) => {
                                     playing = Some(p);
                                     new_channel = true;
-                                    last_data = Instant::now();
-                                    reopened = 0;
-                                    channel_pids = pids_of(&ch);
                                 }
                                 Err(e) => {
                                     // Unread, the demux filter would overflow: closed until the next channel.
@@ -474,30 +463,7 @@ pub fn run(a: &PlayArgs) -> Result<i32, CliError> {
             Ok(n) => {
                 read_errors = 0;
                 if n > 0 {
-                    last_data = Instant::now();
                     p.player.push(&buf[..n]).map_err(failed)?;
-                } else if a.tuned
-                    && !channel_pids.is_empty()
-                    && last_data.elapsed() >= STALLED
-                    && reopened < 10
-                {
-                    // The kernel's demux now and then stops filling a PID filter opened right after a retune
-                    // while the transponder's other filters (the guide's, the authorisations') go on: the channel
-                    // would stay silent and black. A new filter on the same PIDs brings the packets back.
-                    reopened += 1;
-                    last_data = Instant::now();
-                    eprintln!(
-                        "stb-app: player: no packets for {} ms: the demux filter is opened again",
-                        STALLED.as_millis()
-                    );
-                    match Adapter::open(a.adapter)
-                        .and_then(|ad| ad.demux())
-                        .map_err(failed)
-                        .and_then(|d| DemuxPackets::open(d, &channel_pids).map_err(failed))
-                    {
-                        Ok(fresh) => *s = Box::new(fresh),
-                        Err(e) => eprintln!("stb-app: player: {e}"),
-                    }
                 }
             }
             // An overflowed demux buffer (a slow moment) loses some packets and reads on; a demux that keeps
@@ -520,10 +486,6 @@ pub fn run(a: &PlayArgs) -> Result<i32, CliError> {
     // Nothing heard is a failure the caller must see.
     Ok(if heard { 0 } else { 1 })
 }
-
-/// How long a playing channel may go without packets before its demux filter is opened again (the sky's
-/// services send a packet every few milliseconds; a tuned transponder is never this quiet).
-const STALLED: Duration = Duration::from_millis(1500);
 
 /// The packets of stored channel `number` from the demux of the transponder the caller has tuned: the PID filter
 /// of the channel before changed in place when there is one (a zap on the same transponder), else a new one.
