@@ -413,6 +413,12 @@ fn decode_into(
         queue.set_property_from_str("leaky", "downstream");
     }
     let decode = make("decodebin")?;
+    // decodebin waits for its decoder's output pad asynchronously (an H.264 stream: until its next key frame). Told
+    // to the running pipeline, that wait "loses" its PLAYING state: the pipeline goes back to PAUSED until the
+    // decoder is ready, the sound sink holds its first buffer, the sound queue fills, the demultiplexer stops, and
+    // the picture's key frame never comes (the emulated box stalled so, black and silent, on 1 zap in 5 onto an
+    // H.264 channel). The decodebin keeps its wait to itself.
+    decode.set_property("async-handling", true);
     pipeline.add_many([&queue, &decode]).map_err(build_err)?;
     queue.link(&decode).map_err(build_err)?;
     let into = into.cloned();
@@ -467,6 +473,7 @@ fn video_chain(
         None => {
             let sink = make("fakesink")?;
             sink.set_property("sync", true);
+            sink.set_property("async", false);
             pipeline.add_many([&convert, &sink]).map_err(build_err)?;
             convert.link(&sink).map_err(build_err)?;
             (convert.clone(), sink)
@@ -485,6 +492,8 @@ fn video_chain(
 }
 
 /// An appsink taking RGB frames of the picture file's size, on the clock, each copied into the file as it is due.
+/// Not prerolled (`async` off): added to a playing live pipeline, a sink that waits for its first frame would take
+/// the whole pipeline back to PAUSED with it (see [`decode_into`]).
 /// The first frame after a zap is copied the moment it is decoded, not when it is due: the stream sends pictures
 /// up to 0.7 s before their time, and a household sees the new channel that much sooner (a still picture until
 /// the sound's clock reaches it, then moving with its sound, as the best boxes do).
@@ -504,6 +513,7 @@ fn picture_sink(
         .sync(true)
         .max_buffers(1)
         .drop(true)
+        .async_(false)
         .build();
     let writer = Arc::new(Mutex::new(writer));
     let first = writer.clone();

@@ -313,10 +313,25 @@ impl Control {
     /// Waits until the box has printed `marker` (counting only what came after the last `after`, when given and
     /// printed); false when the box stopped or `deadline` passed first.
     pub fn wait_for(&self, marker: &str, after: Option<&str>, deadline: Instant) -> bool {
-        loop {
-            let out = self.stdout_so_far();
+        self.wait_until(deadline, |out| {
             let from = after.and_then(|a| out.rfind(a)).unwrap_or(0);
-            if out[from..].contains(marker) {
+            out[from..].contains(marker)
+        })
+    }
+
+    /// Waits until the box has printed `marker` after it has printed `after` (an earlier `marker` never counts, nor
+    /// one printed before `after` comes); false when the box stopped or `deadline` passed first.
+    pub fn wait_for_after(&self, marker: &str, after: &str, deadline: Instant) -> bool {
+        self.wait_until(deadline, |out| {
+            out.rfind(after)
+                .is_some_and(|from| out[from..].contains(marker))
+        })
+    }
+
+    /// Waits until what the box printed so far satisfies `done`.
+    fn wait_until(&self, deadline: Instant, done: impl Fn(&str) -> bool) -> bool {
+        loop {
+            if done(&self.stdout_so_far()) {
                 return true;
             }
             if !self.alive() || Instant::now() > deadline {
