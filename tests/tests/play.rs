@@ -487,11 +487,7 @@ echo '=== end ==='
                 .any(|s| *s == format!("shot {}", to_shoot.len() - 1))
             {
                 let _ = std::fs::write(ctl.state.join("job/restart"), b"");
-                if ctl.wait_for(
-                    "ui: playing channel",
-                    Some("=== restarted again ==="),
-                    deadline,
-                ) {
+                if ctl.wait_for_after("ui: playing channel", "=== restarted again ===", deadline) {
                     log.lock().unwrap().push("back".into());
                 }
             }
@@ -708,7 +704,7 @@ echo '=== end ==='
                 && step(4, &["l"], "ui: channel 21: first sound")
                 && {
                     let _ = std::fs::write(ctl.state.join("job/restart"), b"");
-                    ctl.wait_for("sound after", Some("=== restarted again ==="), deadline)
+                    ctl.wait_for_after("sound after", "=== restarted again ===", deadline)
                 }
                 && {
                     log.lock().unwrap().push("back".into());
