@@ -116,7 +116,8 @@ pub fn init() -> Result<(), PlayerError> {
 impl Player {
     /// Builds the pipeline for `program` (the service id; tsdemux plays the first program of the PAT when
     /// `None`) and starts it; packets come through [`Player::push`]. The sound is the track on `audio_pid` (the
-    /// household's language), or the first the demultiplexer finds when `None`.
+    /// household's language), or the first the demultiplexer finds when `None` or when the programme has no
+    /// track there any more.
     ///
     /// Pictures go into `picture` (the screens' picture file) when given, else are decoded and dropped.
     pub fn start(
@@ -214,18 +215,24 @@ impl Player {
 
         let (tx, events) = mpsc::channel();
         let started = Instant::now();
-        let audio_taken = Arc::new(AtomicBool::new(false));
         let video_taken = Arc::new(AtomicBool::new(false));
-        let audio_in = convert
-            .static_pad("sink")
-            .ok_or_else(|| build_err("audioconvert has no sink pad"))?;
-        let sink_pad = sink
-            .static_pad("sink")
-            .ok_or_else(|| build_err("the sound sink has no sink pad"))?;
+        let sound = Arc::new(SoundTrack {
+            taken: AtomicBool::new(false),
+            spare: Mutex::new(None),
+            audio_in: convert
+                .static_pad("sink")
+                .ok_or_else(|| build_err("audioconvert has no sink pad"))?,
+            sink_pad: sink
+                .static_pad("sink")
+                .ok_or_else(|| build_err("the sound sink has no sink pad"))?,
+            tx: tx.clone(),
+            started,
+        });
         let weak = pipeline.downgrade();
         let events_tx = tx.clone();
         // The first video track takes it (pad-added may run on any streaming thread).
         let picture = Mutex::new(picture);
+        let found = sound.clone();
         demux.connect_pad_added(move |_, pad| {
             let Some(pipeline) = weak.upgrade() else {
                 return;
@@ -239,16 +246,12 @@ impl Player {
             let tx = events_tx.clone();
             // tsdemux names its pads after the PID: audio_<program generation>_<pid, 4 hex digits>.
             let wanted = audio_pid.is_none_or(|pid| pad.name().ends_with(&format!("_{pid:04x}")));
-            let result = if name.starts_with("audio/")
-                && wanted
-                && !audio_taken.swap(true, Ordering::SeqCst)
-            {
-                let _ = tx.send(PlayerEvent::Stream {
-                    kind: "audio",
-                    codec: codec.clone(),
-                });
-                first_buffer(&sink_pad, tx.clone(), started, codec.clone(), None);
-                decode_into(&pipeline, pad, Some(&audio_in), tx, false)
+            let result = if name.starts_with("audio/") && wanted {
+                if found.taken.swap(true, Ordering::SeqCst) {
+                    discard(&pipeline, pad).map(drop)
+                } else {
+                    found.play(&pipeline, pad, codec)
+                }
             } else if name.starts_with("video/") && !video_taken.swap(true, Ordering::SeqCst) {
                 let _ = tx.send(PlayerEvent::Stream {
                     kind: "video",
@@ -257,10 +260,27 @@ impl Player {
                 let writer = picture.lock().ok().and_then(|mut p| p.take());
                 video_chain(&pipeline, pad, tx, started, codec, writer)
             } else {
-                discard(&pipeline, pad)
+                discard(&pipeline, pad).map(|sink| {
+                    // Another language, kept at hand in case the chosen track is not in the programme any more.
+                    if name.starts_with("audio/") {
+                        if let Ok(mut spare) = found.spare.lock() {
+                            spare.get_or_insert((pad.clone(), sink, codec));
+                        }
+                    }
+                })
             };
             if let Err(e) = result {
                 let _ = events_tx.send(PlayerEvent::Error(e.to_string()));
+            }
+        });
+        // All the programme's tracks are there: when the chosen one was not among them (the operator moved it
+        // since the scan), the household hears the first track there is rather than nothing.
+        let weak = pipeline.downgrade();
+        demux.connect_no_more_pads(move |_| {
+            if let Some(pipeline) = weak.upgrade() {
+                if let Err(e) = sound.play_spare(&pipeline) {
+                    let _ = sound.tx.send(PlayerEvent::Error(e.to_string()));
+                }
             }
         });
         if pipeline.set_state(gst::State::Playing).is_err() {
@@ -358,6 +378,52 @@ impl Player {
 impl Drop for Player {
     fn drop(&mut self) {
         let _ = self.pipeline.set_state(gst::State::Null);
+    }
+}
+
+/// The sound track: the one chosen (by PID) or, failing it, the first the programme has.
+struct SoundTrack {
+    taken: AtomicBool,
+    /// The first other track (pad, the fakesink it goes to, codec), while none is taken.
+    spare: Mutex<Option<(gst::Pad, gst::Element, String)>>,
+    audio_in: gst::Pad,
+    sink_pad: gst::Pad,
+    tx: Sender<PlayerEvent>,
+    started: Instant,
+}
+
+impl SoundTrack {
+    /// Decodes `pad` into the sound chain.
+    fn play(
+        &self,
+        pipeline: &gst::Pipeline,
+        pad: &gst::Pad,
+        codec: String,
+    ) -> Result<(), PlayerError> {
+        let _ = self.tx.send(PlayerEvent::Stream {
+            kind: "audio",
+            codec: codec.clone(),
+        });
+        first_buffer(&self.sink_pad, self.tx.clone(), self.started, codec, None);
+        decode_into(pipeline, pad, Some(&self.audio_in), self.tx.clone(), false)
+    }
+
+    /// No track was taken: the spare one is moved from its fakesink to the sound chain (on the demultiplexer's
+    /// thread, which is the only one pushing on that pad).
+    fn play_spare(&self, pipeline: &gst::Pipeline) -> Result<(), PlayerError> {
+        let spare = self.spare.lock().ok().and_then(|mut s| s.take());
+        let Some((pad, sink, codec)) = spare else {
+            return Ok(());
+        };
+        if self.taken.swap(true, Ordering::SeqCst) {
+            return Ok(());
+        }
+        if let Some(peer) = pad.peer() {
+            let _ = pad.unlink(&peer);
+        }
+        let _ = sink.set_state(gst::State::Null);
+        let _ = pipeline.remove(&sink);
+        self.play(pipeline, &pad, codec)
     }
 }
 
@@ -572,7 +638,7 @@ fn write_frame(
 }
 
 /// A further track of the service (a second language): not decoded.
-fn discard(pipeline: &gst::Pipeline, pad: &gst::Pad) -> Result<(), PlayerError> {
+fn discard(pipeline: &gst::Pipeline, pad: &gst::Pad) -> Result<gst::Element, PlayerError> {
     let sink = make("fakesink")?;
     sink.set_property("sync", false);
     sink.set_property("async", false);
@@ -582,5 +648,5 @@ fn discard(pipeline: &gst::Pipeline, pad: &gst::Pad) -> Result<(), PlayerError> 
         .static_pad("sink")
         .ok_or_else(|| build_err("fakesink has no sink pad"))?;
     pad.link(&input).map_err(|e| build_err(format!("{e:?}")))?;
-    Ok(())
+    Ok(sink)
 }

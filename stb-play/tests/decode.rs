@@ -32,19 +32,20 @@ fn power(samples: &[f32], f: f64) -> f64 {
 
 /// Plays a whole file and returns the decoded samples and the player's events.
 fn play(file: &Path) -> (Vec<f32>, Vec<PlayerEvent>) {
-    let (heard, events) = play_with(file, None, None);
+    let (heard, events) = play_with(file, None, None, None);
     (heard.samples, events)
 }
 
-/// Plays a whole file, its pictures into `picture` when given; at the pace of a tuner when `seconds` (the file's
+/// Plays a whole file, the sound track on `audio_pid` when given, its pictures into `picture` when given; at the pace of a tuner when `seconds` (the file's
 /// length) is given, else as fast as the pipeline takes it.
 fn play_with(
     file: &Path,
+    audio_pid: Option<u16>,
     picture: Option<PictureWriter>,
     seconds: Option<f64>,
 ) -> (Heard, Vec<PlayerEvent>) {
     let samples = Arc::new(Mutex::new(Heard::default()));
-    let player = Player::start(None, None, AudioOut::Samples(samples.clone()), picture)
+    let player = Player::start(None, audio_pid, AudioOut::Samples(samples.clone()), picture)
         .expect("the player starts");
     let bytes = std::fs::read(file).unwrap();
     let mut events = Vec::new();
@@ -121,6 +122,73 @@ fn each_sky_audio_codec_plays_its_services_tone() {
     assert_eq!(codecs_heard, want);
 }
 
+/// The elementary streams (stream type, PID) of a file's programme, as its PMT lists them.
+fn programme_streams(file: &Path) -> Vec<(u8, u16)> {
+    let mut si = ts_si::collector::SiCollector::default();
+    si.feed(&std::fs::read(file).unwrap());
+    let pmt = si.si.pmts.values().next().expect("the file has a PMT");
+    pmt.streams
+        .iter()
+        .map(|s| (s.stream_type, s.elementary_pid))
+        .collect()
+}
+
+#[test]
+fn the_chosen_sound_track_is_heard_and_a_track_gone_from_the_programme_gives_the_first_one() {
+    let (sky, media) = sky_media();
+    let (sat, _, service) = sky
+        .services()
+        .find(|(_, _, s)| s.audio.len() >= 2 && s.audio[1].codec == "mp2")
+        .expect("the sky has a service with a second, MPEG-1 Layer II track");
+    let file = sky::media::media_path(&media, sat, service);
+    // MPEG audio (stream types 3 and 4) is the second track; the first is AC-3 (private data, type 6).
+    let second = programme_streams(&file)
+        .into_iter()
+        .find(|(t, _)| matches!(t, 3 | 4))
+        .map(|(_, pid)| pid)
+        .expect("the programme lists its MPEG audio track");
+    let tone_of = |heard: &Heard| {
+        let body = &heard.samples[heard.samples.len().min(4_800)..];
+        let first = power(body, f64::from(service.audio[0].tone_hz));
+        let other = power(body, f64::from(service.audio[1].tone_hz));
+        (first, other)
+    };
+    for (audio_pid, want, label) in [
+        (Some(second), 1, "the chosen second track"),
+        (
+            Some(0x1ffe),
+            0,
+            "the first track, the chosen one being gone",
+        ),
+    ] {
+        let (heard, events) = play_with(&file, audio_pid, None, None);
+        assert!(
+            heard.samples.len() > 48_000,
+            "{label}: only {} samples: {events:?}",
+            heard.samples.len()
+        );
+        let (first, other) = tone_of(&heard);
+        let (got, not) = if want == 0 {
+            (first, other)
+        } else {
+            (other, first)
+        };
+        assert!(
+            got > 100.0 * not,
+            "{label}: {} Hz {first:.3e}, {} Hz {other:.3e}",
+            service.audio[0].tone_hz,
+            service.audio[1].tone_hz
+        );
+        let codec = &service.audio[want].codec;
+        assert!(
+            events.iter().any(
+                |e| matches!(e, PlayerEvent::Stream { kind: "audio", codec: c } if c == codec)
+            ),
+            "{label}: {events:?}"
+        );
+    }
+}
+
 /// The sky's services encoded (cached under build/sky/media).
 fn sky_media() -> (sky::definition::Sky, PathBuf) {
     let sky = sky::definition::Sky::load(&top().join("sky/sky.toml")).unwrap();
@@ -178,6 +246,7 @@ fn each_sky_video_codec_shows_its_services_colour_in_the_shape_of_its_source() {
         let writer = PictureWriter::open(&path, u32::from(service.lcn)).unwrap();
         let (_, events) = play_with(
             &sky::media::media_path(&media, sat, service),
+            None,
             Some(writer),
             None,
         );
@@ -265,7 +334,12 @@ fn the_flash_and_the_beep_of_each_video_codec_are_shown_and_heard_within_40_ms()
             })
         };
         let file = sky::media::media_path(&media, sat, service);
-        let (heard, _) = play_with(&file, Some(writer), Some(sky::definition::LOOP_SECONDS));
+        let (heard, _) = play_with(
+            &file,
+            None,
+            Some(writer),
+            Some(sky::definition::LOOP_SECONDS),
+        );
         done.store(true, std::sync::atomic::Ordering::Relaxed);
         let flashes = watcher.join().unwrap();
         // Beep onsets: 5 ms windows with the 3 kHz beep, after one without.
