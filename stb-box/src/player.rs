@@ -3,7 +3,7 @@
 //! which channel to play (`channel N`), to stop before a retune (`idle`) and the remote's volume and mute, and
 //! writes its pictures into the screens' picture file. A zap therefore costs no process start, no loading of
 //! GStreamer and its decoders, and on the same transponder only a change of the PID filter. The screens never load
-//! GStreamer; a player that dies takes the sound with it, not the screens, and the next zap starts another.
+//! GStreamer; a player that dies takes the sound with it, not the screens, and another one takes over the channel.
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
@@ -15,6 +15,19 @@ pub struct PlayerProcess {
     control: ChildStdin,
     /// The channel being played, `None` while idle.
     number: Option<u32>,
+    /// Its sound track's PID, as asked.
+    audio_pid: Option<u16>,
+    /// The volume and mute last set.
+    volume: (u8, bool),
+}
+
+/// What a player was playing: the channel, its sound track, the volume and mute.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Playing {
+    pub number: u32,
+    pub audio_pid: Option<u16>,
+    pub volume: u8,
+    pub muted: bool,
 }
 
 /// `stb-play` beside this program (the box: /usr/bin), else on the PATH.
@@ -78,6 +91,8 @@ impl PlayerProcess {
             child,
             control,
             number: None,
+            audio_pid: None,
+            volume: (100, false),
         })
     }
 
@@ -91,6 +106,7 @@ impl PlayerProcess {
         muted: bool,
     ) -> std::io::Result<()> {
         self.number = Some(number);
+        self.audio_pid = audio_pid;
         self.set_volume(volume, muted);
         match audio_pid {
             Some(pid) => writeln!(self.control, "channel {number} {pid}")?,
@@ -114,6 +130,7 @@ impl PlayerProcess {
 
     /// Volume 0-100 and mute, as the remote set them.
     pub fn set_volume(&mut self, volume: u8, muted: bool) {
+        self.volume = (volume, muted);
         let _ = write!(
             self.control,
             "volume {}\nmute {}\n",
@@ -126,6 +143,16 @@ impl PlayerProcess {
     /// Whether the player has stopped by itself (no media disk, a decoder crash).
     pub fn has_stopped(&mut self) -> bool {
         !matches!(self.child.try_wait(), Ok(None))
+    }
+
+    /// What it was told to play (for another player to take over), `None` while idle.
+    pub fn playing(&self) -> Option<Playing> {
+        self.number.map(|number| Playing {
+            number,
+            audio_pid: self.audio_pid,
+            volume: self.volume.0,
+            muted: self.volume.1,
+        })
     }
 }
 

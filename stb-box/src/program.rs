@@ -309,6 +309,7 @@ pub fn run(a: &UiArgs) -> Result<i32, CliError> {
             pending: None,
             player: None,
             picture: picture_path,
+            player_revived: None,
             unsaved: Default::default(),
             last_request: Instant::now(),
             emm: None,
@@ -454,6 +455,8 @@ struct Backend {
     player: Option<crate::player::PlayerProcess>,
     /// The picture file the player writes into.
     picture: Option<PathBuf>,
+    /// When a player that had stopped by itself was last replaced.
+    player_revived: Option<Instant>,
     /// Settings changed by zapping and the volume keys, written when the backend is idle: not in a zap's path,
     /// and one write for a run of key presses.
     unsaved: std::collections::BTreeMap<&'static str, String>,
@@ -463,6 +466,9 @@ struct Backend {
     emm: Option<stb_app::emm::EmmCollector>,
     started: Instant,
 }
+
+/// The least time between two replacements of a player that stopped by itself.
+const PLAYER_RETRY: Duration = Duration::from_secs(10);
 
 /// How long after start a missing tuner is waited for (its driver loads while the first frame is drawn).
 const TUNER_GRACE: Duration = Duration::from_secs(20);
@@ -571,6 +577,7 @@ impl Backend {
                     if self.last_request.elapsed() >= Duration::from_millis(500) {
                         self.save_unsaved()
                     }
+                    self.revive_player();
                 }
                 Err(RecvTimeoutError::Disconnected) => return,
             }
@@ -734,6 +741,32 @@ impl Backend {
                     self.player = None;
                 }
             }
+        }
+    }
+
+    /// A player that stopped by itself while playing (a decoder crash, killed for memory) is replaced and its
+    /// channel played again, with its sound track and volume: the household does not have to zap to get the
+    /// sound back. At most once in [`PLAYER_RETRY`], so a player that cannot run does not start over and over.
+    fn revive_player(&mut self) {
+        let Some(p) = self.player.as_mut() else {
+            return;
+        };
+        if !p.has_stopped()
+            || self
+                .player_revived
+                .is_some_and(|t| t.elapsed() < PLAYER_RETRY)
+        {
+            return;
+        }
+        let playing = p.playing();
+        self.player = None;
+        if let Some(was) = playing {
+            eprintln!(
+                "ui: the player stopped while playing channel {}; starting it again",
+                was.number
+            );
+            self.player_revived = Some(Instant::now());
+            self.play(was.number, was.audio_pid, was.volume, was.muted);
         }
     }
 
