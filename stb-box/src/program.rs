@@ -310,6 +310,7 @@ pub fn run(a: &UiArgs) -> Result<i32, CliError> {
             player: None,
             picture: picture_path,
             player_revived: None,
+            player_revivals: 0,
             unsaved: Default::default(),
             last_request: Instant::now(),
             emm: None,
@@ -457,6 +458,8 @@ struct Backend {
     picture: Option<PathBuf>,
     /// When a player that had stopped by itself was last replaced.
     player_revived: Option<Instant>,
+    /// How many times it was replaced since the household last chose a channel.
+    player_revivals: u32,
     /// Settings changed by zapping and the volume keys, written when the backend is idle: not in a zap's path,
     /// and one write for a run of key presses.
     unsaved: std::collections::BTreeMap<&'static str, String>,
@@ -469,6 +472,8 @@ struct Backend {
 
 /// The least time between two replacements of a player that stopped by itself.
 const PLAYER_RETRY: Duration = Duration::from_secs(10);
+/// How many times a player that stopped by itself is replaced for one choice of channel.
+const PLAYER_REVIVALS: u32 = 3;
 
 /// How long after start a missing tuner is waited for (its driver loads while the first frame is drawn).
 const TUNER_GRACE: Duration = Duration::from_secs(20);
@@ -629,7 +634,10 @@ impl Backend {
                 volume,
                 muted,
                 audio_pid,
-            } => self.play(number, audio_pid, volume, muted),
+            } => {
+                self.player_revivals = 0;
+                self.play(number, audio_pid, volume, muted)
+            }
             Request::SaveAudioChoices(text) => {
                 self.unsaved.insert(settings::AUDIO_TRACKS, text);
             }
@@ -746,7 +754,8 @@ impl Backend {
 
     /// A player that stopped by itself while playing (a decoder crash, killed for memory) is replaced and its
     /// channel played again, with its sound track and volume: the household does not have to zap to get the
-    /// sound back. At most once in [`PLAYER_RETRY`], so a player that cannot run does not start over and over.
+    /// sound back. At most once in [`PLAYER_RETRY`] and [`PLAYER_REVIVALS`] times for one choice of channel, so a
+    /// player that cannot run on it does not start over and over (the next channel chosen tries again).
     fn revive_player(&mut self) {
         let Some(p) = self.player.as_mut() else {
             return;
@@ -761,6 +770,14 @@ impl Backend {
         let playing = p.playing();
         self.player = None;
         if let Some(was) = playing {
+            if self.player_revivals >= PLAYER_REVIVALS {
+                eprintln!(
+                    "ui: the player keeps stopping on channel {}; it stays silent until another channel is chosen",
+                    was.number
+                );
+                return;
+            }
+            self.player_revivals += 1;
             eprintln!(
                 "ui: the player stopped while playing channel {}; starting it again",
                 was.number

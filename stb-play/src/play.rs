@@ -467,7 +467,7 @@ pub fn run(a: &PlayArgs) -> Result<i32, CliError> {
                 }
             }
             // An overflowed demux buffer (a slow moment) loses some packets and reads on; a demux that keeps
-            // failing ends the player (the screens start another on the next zap).
+            // failing ends the player (the screens start another and play the channel again).
             Err(e) => {
                 read_errors += 1;
                 eprintln!("stb-app: player: {e}");

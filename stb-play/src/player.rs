@@ -384,7 +384,8 @@ impl Drop for Player {
 /// The sound track: the one chosen (by PID) or, failing it, the first the programme has.
 struct SoundTrack {
     taken: AtomicBool,
-    /// The first other track (pad, the fakesink it goes to, codec), while none is taken.
+    /// The first track other than the chosen one (pad, the fakesink it goes to, codec), kept until the
+    /// demultiplexer has added all its pads; played then if the chosen one was not among them.
     spare: Mutex<Option<(gst::Pad, gst::Element, String)>>,
     audio_in: gst::Pad,
     sink_pad: gst::Pad,
