@@ -7,3 +7,4 @@ pub mod codec;
 pub mod mixer;
 pub mod play;
 pub mod player;
+pub mod programme;

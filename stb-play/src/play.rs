@@ -16,6 +16,7 @@ use stb_app::tuner::linux::{DemuxPackets, LinuxTuner};
 use stb_app::tuner::{replay::ReplayTuner, PacketSource, TuneRequest, Tuner};
 
 use crate::player::{AudioOut, Player, PlayerEvent};
+use crate::programme::ProgrammeWatch;
 use stb_app::policy::{may_play, operator_networks, OPERATOR_NETWORKS};
 
 #[derive(clap::Parser, Debug)]
@@ -178,10 +179,13 @@ fn pids_of(ch: &Channel) -> Vec<u16> {
     pids
 }
 
-/// One channel being played: its pipeline and what will be reported about it.
+/// One channel being played: its pipeline, the PIDs its demux filter passes, and what will be reported about it.
 struct Playing {
     player: Player,
     report: PlayReport,
+    /// Passed by the filter: the stored channel's, and any its PMT has named since.
+    pids: Vec<u16>,
+    programme: ProgrammeWatch,
 }
 
 impl Playing {
@@ -201,6 +205,8 @@ impl Playing {
             .map_err(failed)?;
         Ok(Self {
             player,
+            pids: pids_of(ch),
+            programme: ProgrammeWatch::new(ch.service_id, ch.pmt_pid),
             report: PlayReport {
                 channel: ch.number,
                 name: ch.name.clone(),
@@ -215,6 +221,33 @@ impl Playing {
                 errors,
             },
         })
+    }
+
+    /// Hands packets to the pipeline. When they bring a PMT naming PIDs the filter does not pass (the operator moved
+    /// a track since the scan), the filter passes them from now on.
+    fn push(&mut self, packets: &[u8], source: &mut dyn PacketSource) -> Result<(), CliError> {
+        if let Some(needed) = self.programme.feed(packets) {
+            let missing: Vec<u16> = needed
+                .into_iter()
+                .filter(|p| !self.pids.contains(p))
+                .collect();
+            if !missing.is_empty() {
+                let mut pids = self.pids.clone();
+                pids.extend(&missing);
+                pids.sort_unstable();
+                match source.set_pids(&pids) {
+                    Ok(()) => {
+                        eprintln!(
+                            "stb-app: player: channel {} has moved streams since the scan: now also PIDs {missing:?}",
+                            self.report.channel
+                        );
+                        self.pids = pids;
+                    }
+                    Err(e) => eprintln!("stb-app: player: the demux filter stays as scanned: {e}"),
+                }
+            }
+        }
+        self.player.push(packets).map_err(failed)
     }
 
     /// Takes in what the pipeline told since the last call; the first sound and picture are printed as they
@@ -463,7 +496,7 @@ pub fn run(a: &PlayArgs) -> Result<i32, CliError> {
             Ok(n) => {
                 read_errors = 0;
                 if n > 0 {
-                    p.player.push(&buf[..n]).map_err(failed)?;
+                    p.push(&buf[..n], s.as_mut())?;
                 }
             }
             // An overflowed demux buffer (a slow moment) loses some packets and reads on; a demux that keeps

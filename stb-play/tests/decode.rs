@@ -3,32 +3,15 @@
 //! is seen in the screens' picture file as the service's own colour, in the shape of its source (black bars where
 //! the screen's shape differs).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use stb_app::picture::{self, PictureReader, PictureWriter};
 use stb_play::player::{AudioOut, Heard, Player, PlayerEvent};
 
-fn top() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
-}
-
-/// Power of `f` Hz in 48 kHz samples (Goertzel).
-fn power(samples: &[f32], f: f64) -> f64 {
-    let w = 2.0 * std::f64::consts::PI * f / 48_000.0;
-    let c = 2.0 * w.cos();
-    let (mut s1, mut s2) = (0.0f64, 0.0f64);
-    for &x in samples {
-        let s0 = f64::from(x) + c * s1 - s2;
-        s2 = s1;
-        s1 = s0;
-    }
-    (s1 * s1 + s2 * s2 - c * s1 * s2) / samples.len() as f64
-}
+mod common;
+use common::{power, sky_media};
 
 /// Plays a whole file and returns the decoded samples and the player's events.
 fn play(file: &Path) -> (Vec<f32>, Vec<PlayerEvent>) {
@@ -187,18 +170,6 @@ fn the_chosen_sound_track_is_heard_and_a_track_gone_from_the_programme_gives_the
             "{label}: {events:?}"
         );
     }
-}
-
-/// The sky's services encoded (cached under build/sky/media).
-fn sky_media() -> (sky::definition::Sky, PathBuf) {
-    let sky = sky::definition::Sky::load(&top().join("sky/sky.toml")).unwrap();
-    let media = top().join("build/sky/media");
-    let sats: Vec<_> = sky.satellites.clone();
-    // One encoding at a time: the tests of this file run on several threads and share the cache.
-    static ENCODING: Mutex<()> = Mutex::new(());
-    let _one = ENCODING.lock().unwrap_or_else(|e| e.into_inner());
-    sky::media::encode_all(&media, &sats, &mut |_| {}).expect("the sky's media encode (ffmpeg)");
-    (sky, media)
 }
 
 /// Share of the pixels in columns `x0..x1` of rows `y0..y1` within 40 of `rgb` in every channel.

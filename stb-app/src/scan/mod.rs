@@ -745,8 +745,8 @@ fn language(list: &DescriptorList) -> Option<String> {
 }
 
 /// What an elementary stream carries, from its stream_type and descriptors (ISO/IEC 13818-1 table 2-34,
-/// EN 300 468 annex D for the private 0x06 streams).
-fn classify(stream_type: u8, list: &DescriptorList) -> (Option<bool>, String) {
+/// EN 300 468 annex D for the private 0x06 streams): `Some(true)` pictures, `Some(false)` sound, `None` neither.
+pub fn classify(stream_type: u8, list: &DescriptorList) -> (Option<bool>, String) {
     let video = Some(true);
     let audio = Some(false);
     match stream_type {
