@@ -8,7 +8,7 @@
 //!                                  └─ (further tracks) ─ fakesink
 //! ```
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -93,6 +93,7 @@ pub struct Player {
     events: Receiver<PlayerEvent>,
     tx: Sender<PlayerEvent>,
     started: Instant,
+    tracks: Arc<Tracks>,
 }
 
 fn make(factory: &str) -> Result<gst::Element, PlayerError> {
@@ -215,71 +216,57 @@ impl Player {
 
         let (tx, events) = mpsc::channel();
         let started = Instant::now();
-        let video_taken = Arc::new(AtomicBool::new(false));
-        let sound = Arc::new(SoundTrack {
-            taken: AtomicBool::new(false),
-            spare: Mutex::new(None),
+        let tracks = Arc::new(Tracks {
+            audio_pid,
+            sound_taken: AtomicBool::new(false),
+            sound_told: AtomicBool::new(false),
             audio_in: convert
                 .static_pad("sink")
                 .ok_or_else(|| build_err("audioconvert has no sink pad"))?,
-            sink_pad: sink
+            sound_sink: sink
                 .static_pad("sink")
                 .ok_or_else(|| build_err("the sound sink has no sink pad"))?,
+            pictures_taken: AtomicBool::new(false),
+            pictures_in: Mutex::new(None),
+            picture: Mutex::new(picture),
+            branches: Mutex::new(Vec::new()),
+            programme: AtomicU32::new(0),
+            retired: Mutex::new(Vec::new()),
             tx: tx.clone(),
             started,
         });
+        // pad-added may run on any streaming thread.
         let weak = pipeline.downgrade();
-        let events_tx = tx.clone();
-        // The first video track takes it (pad-added may run on any streaming thread).
-        let picture = Mutex::new(picture);
-        let found = sound.clone();
+        let on_added = tracks.clone();
         demux.connect_pad_added(move |_, pad| {
             let Some(pipeline) = weak.upgrade() else {
                 return;
             };
-            let caps = pad.current_caps();
-            let Some(s) = caps.as_ref().and_then(|c| c.structure(0)) else {
-                return;
-            };
-            let codec = codec_name(s);
-            let name = s.name().as_str();
-            let tx = events_tx.clone();
-            // tsdemux names its pads after the PID: audio_<program generation>_<pid, 4 hex digits>.
-            let wanted = audio_pid.is_none_or(|pid| pad.name().ends_with(&format!("_{pid:04x}")));
-            let result = if name.starts_with("audio/") && wanted {
-                if found.taken.swap(true, Ordering::SeqCst) {
-                    discard(&pipeline, pad).map(drop)
-                } else {
-                    found.play(&pipeline, pad, codec)
-                }
-            } else if name.starts_with("video/") && !video_taken.swap(true, Ordering::SeqCst) {
-                let _ = tx.send(PlayerEvent::Stream {
-                    kind: "video",
-                    codec: codec.clone(),
-                });
-                let writer = picture.lock().ok().and_then(|mut p| p.take());
-                video_chain(&pipeline, pad, tx, started, codec, writer)
-            } else {
-                discard(&pipeline, pad).map(|sink| {
-                    // Another language, kept at hand in case the chosen track is not in the programme any more.
-                    if name.starts_with("audio/") {
-                        if let Ok(mut spare) = found.spare.lock() {
-                            spare.get_or_insert((pad.clone(), sink, codec));
-                        }
-                    }
-                })
-            };
-            if let Err(e) = result {
-                let _ = events_tx.send(PlayerEvent::Error(e.to_string()));
+            if let Err(e) = on_added.add(&pipeline, pad) {
+                let _ = on_added.tx.send(PlayerEvent::Error(e.to_string()));
             }
         });
         // All the programme's tracks are there: when the chosen one was not among them (the operator moved it
         // since the scan), the household hears the first track there is rather than nothing.
         let weak = pipeline.downgrade();
+        let on_all = tracks.clone();
         demux.connect_no_more_pads(move |_| {
             if let Some(pipeline) = weak.upgrade() {
-                if let Err(e) = sound.play_spare(&pipeline) {
-                    let _ = sound.tx.send(PlayerEvent::Error(e.to_string()));
+                for feeds in [Feeds::Sound, Feeds::Pictures] {
+                    if let Err(e) = on_all.take_over(&pipeline, feeds) {
+                        let _ = on_all.tx.send(PlayerEvent::Error(e.to_string()));
+                    }
+                }
+            }
+        });
+        // The programme dropped a track (a new PMT version): its decoder goes, and what it fed is free for the
+        // track that replaces it.
+        let weak = pipeline.downgrade();
+        let on_removed = tracks.clone();
+        demux.connect_pad_removed(move |_, pad| {
+            if let Some(pipeline) = weak.upgrade() {
+                if let Err(e) = on_removed.remove(&pipeline, pad) {
+                    let _ = on_removed.tx.send(PlayerEvent::Error(e.to_string()));
                 }
             }
         });
@@ -309,6 +296,7 @@ impl Player {
             events,
             tx,
             started,
+            tracks,
         })
     }
 
@@ -333,6 +321,9 @@ impl Player {
             while let Some(msg) =
                 bus.pop_filtered(&[gst::MessageType::Error, gst::MessageType::Warning])
             {
+                if self.tracks.retired(&msg) {
+                    continue;
+                }
                 let text = match msg.view() {
                     gst::MessageView::Error(e) => format!("{}", e.error()),
                     gst::MessageView::Warning(w) => format!("{}", w.error()),
@@ -357,6 +348,7 @@ impl Player {
             match bus.timed_pop_filtered(wait, &[gst::MessageType::Eos, gst::MessageType::Error]) {
                 Some(msg) => match msg.view() {
                     gst::MessageView::Eos(_) => return true,
+                    gst::MessageView::Error(_) if self.tracks.retired(&msg) => {}
                     gst::MessageView::Error(e) => {
                         let _ = self.tx.send(PlayerEvent::Error(format!("{}", e.error())));
                         return false;
@@ -381,51 +373,285 @@ impl Drop for Player {
     }
 }
 
-/// The sound track: the one chosen (by PID) or, failing it, the first the programme has.
-struct SoundTrack {
-    taken: AtomicBool,
-    /// The first track other than the chosen one (pad, the fakesink it goes to, codec), kept until the
-    /// demultiplexer has added all its pads; played then if the chosen one was not among them.
-    spare: Mutex<Option<(gst::Pad, gst::Element, String)>>,
+/// What a track of the demultiplexer goes to.
+#[derive(Clone, Copy, PartialEq, Debug)]
+enum Feeds {
+    Sound,
+    Pictures,
+    Nothing,
+}
+
+/// A track of the demultiplexer and the elements it feeds (taken down when the programme drops the track).
+struct Branch {
+    pad: gst::Pad,
+    /// "audio", "video" or another media type.
+    kind: String,
+    codec: String,
+    feeds: Feeds,
+    elements: Vec<gst::Element>,
+}
+
+/// The programme's tracks and where each goes: the sound chain takes the chosen track (by PID) or, failing it,
+/// the first the programme has; the picture chain the first picture track; the others go to fakesinks, ready to
+/// take over. A programme that changes (a new PMT version moving a track) gives its new track to the chain the
+/// old one fed, in whichever order the demultiplexer adds the new pad and removes the old.
+struct Tracks {
+    audio_pid: Option<u16>,
+    sound_taken: AtomicBool,
+    /// The first sound has been told of (once per player, however many tracks follow).
+    sound_told: AtomicBool,
     audio_in: gst::Pad,
-    sink_pad: gst::Pad,
+    sound_sink: gst::Pad,
+    pictures_taken: AtomicBool,
+    /// The picture chain's input, made for the first picture track.
+    pictures_in: Mutex<Option<gst::Pad>>,
+    picture: Mutex<Option<PictureWriter>>,
+    branches: Mutex<Vec<Branch>>,
+    /// The demultiplexer's programme generation: tsdemux starts a new one, with new pads, when a PMT drops or
+    /// changes a track.
+    programme: AtomicU32,
+    /// Elements of an earlier programme's tracks: their complaints as they are taken down (a queue finding its
+    /// decoder unlinked) are not the household's problem.
+    retired: Mutex<Vec<gst::Element>>,
     tx: Sender<PlayerEvent>,
     started: Instant,
 }
 
-impl SoundTrack {
+impl Tracks {
+    /// tsdemux names its pads after the PID: audio_<program>_<pid, 4 hex digits>.
+    fn chosen(&self, pad: &gst::Pad) -> bool {
+        self.audio_pid
+            .is_none_or(|pid| pad.name().ends_with(&format!("_{pid:04x}")))
+    }
+
+    /// A new track of the demultiplexer.
+    fn add(&self, pipeline: &gst::Pipeline, pad: &gst::Pad) -> Result<(), PlayerError> {
+        if let Some(programme) = programme_of(pad) {
+            if self.programme.fetch_max(programme, Ordering::SeqCst) < programme {
+                self.retire_before(programme);
+            }
+        }
+        let caps = pad.current_caps();
+        let Some(s) = caps.as_ref().and_then(|c| c.structure(0)) else {
+            return Ok(());
+        };
+        let codec = codec_name(s);
+        let kind = s.name().split('/').next().unwrap_or_default().to_string();
+        let (feeds, elements) = if kind == "audio"
+            && self.chosen(pad)
+            && !self.sound_taken.swap(true, Ordering::SeqCst)
+        {
+            (Feeds::Sound, self.hear(pipeline, pad, &codec)?)
+        } else if kind == "video" && !self.pictures_taken.swap(true, Ordering::SeqCst) {
+            (Feeds::Pictures, self.show(pipeline, pad, &codec)?)
+        } else {
+            (Feeds::Nothing, vec![discard(pipeline, pad)?])
+        };
+        if let Ok(mut branches) = self.branches.lock() {
+            branches.push(Branch {
+                pad: pad.clone(),
+                kind,
+                codec,
+                feeds,
+                elements,
+            });
+        }
+        Ok(())
+    }
+
     /// Decodes `pad` into the sound chain.
-    fn play(
+    fn hear(
         &self,
         pipeline: &gst::Pipeline,
         pad: &gst::Pad,
-        codec: String,
-    ) -> Result<(), PlayerError> {
+        codec: &str,
+    ) -> Result<Vec<gst::Element>, PlayerError> {
         let _ = self.tx.send(PlayerEvent::Stream {
             kind: "audio",
-            codec: codec.clone(),
+            codec: codec.to_string(),
         });
-        first_buffer(&self.sink_pad, self.tx.clone(), self.started, codec, None);
+        if !self.sound_told.swap(true, Ordering::SeqCst) {
+            first_buffer(
+                &self.sound_sink,
+                self.tx.clone(),
+                self.started,
+                codec.to_string(),
+                None,
+            );
+        }
         decode_into(pipeline, pad, Some(&self.audio_in), self.tx.clone(), false)
     }
 
-    /// No track was taken: the spare one is moved from its fakesink to the sound chain (on the demultiplexer's
-    /// thread, which is the only one pushing on that pad).
-    fn play_spare(&self, pipeline: &gst::Pipeline) -> Result<(), PlayerError> {
-        let spare = self.spare.lock().ok().and_then(|mut s| s.take());
-        let Some((pad, sink, codec)) = spare else {
+    /// Decodes `pad` into the picture chain (made for the first picture track).
+    fn show(
+        &self,
+        pipeline: &gst::Pipeline,
+        pad: &gst::Pad,
+        codec: &str,
+    ) -> Result<Vec<gst::Element>, PlayerError> {
+        let _ = self.tx.send(PlayerEvent::Stream {
+            kind: "video",
+            codec: codec.to_string(),
+        });
+        let mut input = self
+            .pictures_in
+            .lock()
+            .map_err(|_| build_err("the picture chain's lock is poisoned"))?;
+        let into = match input.as_ref() {
+            Some(i) => i.clone(),
+            None => {
+                let writer = self.picture.lock().ok().and_then(|mut p| p.take());
+                let i = video_chain(
+                    pipeline,
+                    self.tx.clone(),
+                    self.started,
+                    codec.to_string(),
+                    writer,
+                )?;
+                input.insert(i).clone()
+            }
+        };
+        drop(input);
+        decode_into(pipeline, pad, Some(&into), self.tx.clone(), true)
+    }
+
+    /// When nothing feeds the sound (or the pictures), a track that goes to a fakesink takes over: the chosen
+    /// sound track when it is there, else the first of its kind. Called once the demultiplexer has added all its
+    /// pads (the chosen track was not in the programme: the operator moved it since the scan) and when the track
+    /// feeding a chain is dropped.
+    fn take_over(&self, pipeline: &gst::Pipeline, feeds: Feeds) -> Result<(), PlayerError> {
+        let (kind, taken) = match feeds {
+            Feeds::Sound => ("audio", &self.sound_taken),
+            Feeds::Pictures => ("video", &self.pictures_taken),
+            Feeds::Nothing => return Ok(()),
+        };
+        let mut branches = self
+            .branches
+            .lock()
+            .map_err(|_| build_err("the tracks' lock is poisoned"))?;
+        let waiting = |b: &Branch| b.feeds == Feeds::Nothing && b.kind == kind;
+        let Some(i) = branches
+            .iter()
+            .position(|b| waiting(b) && (feeds != Feeds::Sound || self.chosen(&b.pad)))
+            .or_else(|| branches.iter().position(waiting))
+        else {
             return Ok(());
         };
-        if self.taken.swap(true, Ordering::SeqCst) {
+        if taken.swap(true, Ordering::SeqCst) {
             return Ok(());
         }
-        if let Some(peer) = pad.peer() {
-            let _ = pad.unlink(&peer);
+        let branch = &mut branches[i];
+        if let Some(peer) = branch.pad.peer() {
+            let _ = branch.pad.unlink(&peer);
         }
-        let _ = sink.set_state(gst::State::Null);
-        let _ = pipeline.remove(&sink);
-        self.play(pipeline, &pad, codec)
+        take_down(pipeline, std::mem::take(&mut branch.elements));
+        branch.elements = match feeds {
+            Feeds::Sound => self.hear(pipeline, &branch.pad, &branch.codec)?,
+            _ => self.show(pipeline, &branch.pad, &branch.codec)?,
+        };
+        branch.feeds = feeds;
+        Ok(())
     }
+
+    /// A new programme replaces the tracks of earlier ones (their pads are removed right after the new ones are
+    /// added): they are cut off from the demultiplexer, so their end of stream does not reach the sinks (which
+    /// would take nothing more), and the sound and picture chains are free for the new tracks at once.
+    fn retire_before(&self, programme: u32) {
+        let Ok(mut branches) = self.branches.lock() else {
+            return;
+        };
+        for b in branches
+            .iter_mut()
+            .filter(|b| programme_of(&b.pad).is_some_and(|p| p < programme))
+        {
+            if let Some(peer) = b.pad.peer() {
+                let _ = b.pad.unlink(&peer);
+            }
+            match b.feeds {
+                Feeds::Sound => self.sound_taken.store(false, Ordering::SeqCst),
+                Feeds::Pictures => self.pictures_taken.store(false, Ordering::SeqCst),
+                Feeds::Nothing => {}
+            }
+            b.feeds = Feeds::Nothing;
+            if let Ok(mut retired) = self.retired.lock() {
+                // Those of programmes before are gone from the pipeline by now.
+                retired.retain(|e| e.parent().is_some());
+                retired.extend(b.elements.iter().cloned());
+            }
+        }
+    }
+
+    /// Whether a bus message comes from an element of a retired track.
+    fn retired(&self, msg: &gst::Message) -> bool {
+        let Some(src) = msg.src() else {
+            return false;
+        };
+        self.retired.lock().is_ok_and(|r| {
+            r.iter()
+                .any(|e| e.upcast_ref::<gst::Object>() == src || src.has_as_ancestor(e))
+        })
+    }
+
+    /// The demultiplexer removed `pad` (its programme dropped the track): its elements are taken down, and the
+    /// chain it fed goes to the track that replaces it.
+    fn remove(&self, pipeline: &gst::Pipeline, pad: &gst::Pad) -> Result<(), PlayerError> {
+        let branch = self.branches.lock().ok().and_then(|mut branches| {
+            let i = branches.iter().position(|b| &b.pad == pad)?;
+            Some(branches.remove(i))
+        });
+        let Some(branch) = branch else {
+            return Ok(());
+        };
+        let freed = match branch.feeds {
+            Feeds::Sound => Some((&self.sound_taken, Some(self.audio_in.clone()))),
+            Feeds::Pictures => Some((
+                &self.pictures_taken,
+                self.pictures_in.lock().ok().and_then(|i| i.clone()),
+            )),
+            Feeds::Nothing => None,
+        };
+        if let Some((taken, Some(input))) = freed {
+            // Only this branch's decoder lets go of the input (a new track's may have taken it already).
+            if let Some(peer) = input.peer() {
+                if peer
+                    .parent_element()
+                    .is_some_and(|e| branch.elements.contains(&e))
+                {
+                    let _ = peer.unlink(&input);
+                }
+            }
+            taken.store(false, Ordering::SeqCst);
+        }
+        take_down(pipeline, branch.elements);
+        self.take_over(pipeline, branch.feeds)
+    }
+}
+
+/// The programme generation in a tsdemux pad's name (`audio_<generation>_<pid>`, both hexadecimal).
+fn programme_of(pad: &gst::Pad) -> Option<u32> {
+    let name = pad.name();
+    let mut parts = name.split('_');
+    parts.next()?;
+    u32::from_str_radix(parts.next()?, 16).ok()
+}
+
+/// Stops and removes elements a track no longer needs, away from the streaming thread that asks (a queue's
+/// thread may be blocked in the sink until its buffer is due). Locked first: the pipeline's own state changes
+/// must not start them again.
+fn take_down(pipeline: &gst::Pipeline, elements: Vec<gst::Element>) {
+    if elements.is_empty() {
+        return;
+    }
+    for e in &elements {
+        e.set_locked_state(true);
+    }
+    let pipeline = pipeline.clone();
+    std::thread::spawn(move || {
+        for e in elements {
+            let _ = e.set_state(gst::State::Null);
+            let _ = pipeline.remove(&e);
+        }
+    });
 }
 
 /// Tells once when the first buffer crosses `pad` (the sink's input: decoded, converted, about to be heard or
@@ -474,7 +700,7 @@ fn decode_into(
     into: Option<&gst::Pad>,
     tx: Sender<PlayerEvent>,
     leaky: bool,
-) -> Result<(), PlayerError> {
+) -> Result<Vec<gst::Element>, PlayerError> {
     let queue = make("queue")?;
     if leaky {
         queue.set_property_from_str("leaky", "downstream");
@@ -491,12 +717,15 @@ fn decode_into(
     let into = into.cloned();
     decode.connect_pad_added(move |_, decoded| {
         if let Some(into) = &into {
-            if !into.is_linked() {
-                if let Err(e) = decoded.link(into) {
-                    let _ = tx.send(PlayerEvent::Error(format!(
-                        "a decoder could not be linked: {e:?}"
-                    )));
-                }
+            // The newest decoder takes the input: the one of a track the programme has just dropped may still
+            // hold it.
+            if let Some(old) = into.peer() {
+                let _ = old.unlink(into);
+            }
+            if let Err(e) = decoded.link(into) {
+                let _ = tx.send(PlayerEvent::Error(format!(
+                    "a decoder could not be linked: {e:?}"
+                )));
             }
         }
     });
@@ -506,7 +735,7 @@ fn decode_into(
         .static_pad("sink")
         .ok_or_else(|| build_err("queue has no sink pad"))?;
     pad.link(&sink).map_err(|e| build_err(format!("{e:?}")))?;
-    Ok(())
+    Ok(vec![queue, decode])
 }
 
 /// The pictures: decoded and at a sink that keeps the clock, either scaled into the screens' picture file's size
@@ -514,14 +743,15 @@ fn decode_into(
 /// without screens, counted and dropped. Scaled before the conversion: an HD picture is made smaller while it is
 /// still YUV (1.5 bytes a pixel), so neither the memory nor the time for a full-size RGB copy is spent.
 /// (`videoconvertscale`, both in one pass, lost the pictures of a 16:9 H.264 channel in the emulated box.)
+/// Made for the first picture track; its input is returned for the decoders (a programme that changes its picture
+/// track gives the next one the same chain).
 fn video_chain(
     pipeline: &gst::Pipeline,
-    pad: &gst::Pad,
     tx: Sender<PlayerEvent>,
     started: Instant,
     codec: String,
     picture: Option<PictureWriter>,
-) -> Result<(), PlayerError> {
+) -> Result<gst::Pad, PlayerError> {
     let convert = make("videoconvert")?;
     let (input, sink) = match picture {
         Some(writer) => {
@@ -554,8 +784,8 @@ fn video_chain(
     let input = input
         .static_pad("sink")
         .ok_or_else(|| build_err("the picture chain has no sink pad"))?;
-    first_buffer(&sink_pad, tx.clone(), started, codec, Some(input.clone()));
-    decode_into(pipeline, pad, Some(&input), tx, true)
+    first_buffer(&sink_pad, tx, started, codec, Some(input.clone()));
+    Ok(input)
 }
 
 /// An appsink taking RGB frames of the picture file's size, on the clock, each copied into the file as it is due.

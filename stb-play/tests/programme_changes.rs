@@ -82,3 +82,106 @@ fn a_channel_whose_sound_moved_since_the_scan_is_still_heard() {
     assert_eq!(out.status.code(), Some(0), "{stderr}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `file` with its programme changed halfway: from there on, the sound on `moved_to` instead of its PID, and the
+/// PMT saying so with its next version number (what a multiplexer sends when the operator moves a track).
+fn sound_moved_halfway(file: &std::path::Path, moved_to: u16) -> Vec<u8> {
+    use ts_si::section::{packetize, Section};
+    use ts_si::tables::ProgramMapTable;
+    let mut bytes = std::fs::read(file).unwrap();
+    let mut pmt_pid = None;
+    let mut pmt = None;
+    let mut si = ts_si::demux::Demux::new();
+    si.feed_with_control(&bytes, &mut |s, control| {
+        let Ok(section) = Section::new_checked(s.data) else {
+            return;
+        };
+        if s.pid == 0 {
+            if let Ok(pat) = ts_si::tables::ProgramAssociationTable::parse(&section) {
+                for (_, pid) in pat.programs.iter().filter(|(p, _)| *p != 0) {
+                    pmt_pid = Some(*pid);
+                    control.push(*pid);
+                }
+            }
+        } else if Some(s.pid) == pmt_pid && pmt.is_none() {
+            pmt = ProgramMapTable::parse(&section).ok();
+        }
+    });
+    let (pmt_pid, mut pmt) = (pmt_pid.unwrap(), pmt.expect("the file has a PMT"));
+    let audio = pmt
+        .streams
+        .iter_mut()
+        .find(|es| matches!(es.stream_type, 0x03 | 0x04))
+        .expect("the programme has MPEG audio");
+    let sound = audio.elementary_pid;
+    audio.elementary_pid = moved_to;
+    pmt.header.version = (pmt.header.version + 1) & 0x1f;
+    let changed = pmt.emit().unwrap();
+    let half = bytes.len() / 188 / 2;
+    for packet in bytes.chunks_exact_mut(188).skip(half) {
+        let pid = u16::from_be_bytes([packet[1], packet[2]]) & 0x1fff;
+        if pid == sound {
+            packet[1] = (packet[1] & 0xe0) | (moved_to >> 8) as u8;
+            packet[2] = moved_to as u8;
+        } else if pid == pmt_pid {
+            assert!(packet[1] & 0x40 != 0, "the PMT fits in one packet");
+            let mut cc = packet[3] & 0x0f;
+            let new = packetize(pmt_pid, std::slice::from_ref(&changed), &mut cc);
+            assert_eq!(new.len(), 1);
+            packet.copy_from_slice(&new[0]);
+        }
+    }
+    bytes
+}
+
+#[test]
+fn the_sound_goes_on_when_the_programme_moves_it_while_playing() {
+    use stb_play::player::{AudioOut, Heard, Player};
+    use std::sync::{Arc, Mutex};
+    let (sky, media) = common::sky_media();
+    let (sat, _, service) = sky
+        .services()
+        .find(|(_, _, s)| s.video.is_some() && s.audio.len() == 1 && s.audio[0].codec == "mp2")
+        .expect("the sky has a television service with MPEG-1 Layer II sound");
+    let file = sky::media::media_path(&media, sat, service);
+    // At the pace of a tuner: what the decoders' queues hold when the programme changes is what a household
+    // would lose of it.
+    let seconds = sky::definition::LOOP_SECONDS;
+    let play = |bytes: &[u8]| {
+        let heard = Arc::new(Mutex::new(Heard::default()));
+        let player = Player::start(None, None, AudioOut::Samples(heard.clone()), None).unwrap();
+        let started = std::time::Instant::now();
+        let chunk = 188 * 64;
+        for (i, packets) in bytes.chunks(chunk).enumerate() {
+            let due = Duration::from_secs_f64(seconds * (i * chunk) as f64 / bytes.len() as f64);
+            std::thread::sleep(due.saturating_sub(started.elapsed()));
+            player.push(packets).unwrap();
+        }
+        let ended = player.finish(Duration::from_secs(60));
+        let events = player.events();
+        assert!(ended, "the file did not play to its end: {events:?}");
+        let heard = heard.lock().unwrap().clone();
+        (heard, events)
+    };
+    let (whole, _) = play(&std::fs::read(&file).unwrap());
+    let (moved, events) = play(&sound_moved_halfway(&file, 0x1ff0));
+    // The file's second half is heard as well as the first: what the old track's queue held when it was cut off
+    // and a frame or two for the new decoder's start are lost (48 ms measured), not the rest of the programme.
+    let lost = whole.samples.len() as f64 - moved.samples.len() as f64;
+    eprintln!(
+        "sound lost when the programme moved its track: {:.0} ms",
+        lost / 48.0
+    );
+    assert!(
+        lost < 0.5 * 48_000.0,
+        "{} of {} samples heard after the sound moved: {events:?}",
+        moved.samples.len(),
+        whole.samples.len()
+    );
+    let tail = &moved.samples[moved.samples.len() * 3 / 4..];
+    let tone = f64::from(service.audio[0].tone_hz);
+    assert!(
+        common::power(tail, tone) > 100.0 * common::power(tail, tone * 1.37),
+        "the service's {tone} Hz is not what is heard at the end"
+    );
+}
