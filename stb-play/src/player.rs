@@ -94,6 +94,8 @@ pub struct Player {
     tx: Sender<PlayerEvent>,
     started: Instant,
     tracks: Arc<Tracks>,
+    /// The latency the sinks were last told.
+    latency: Mutex<Option<gst::ClockTime>>,
 }
 
 fn make(factory: &str) -> Result<gst::Element, PlayerError> {
@@ -297,6 +299,7 @@ impl Player {
             tx,
             started,
             tracks,
+            latency: Mutex::new(None),
         })
     }
 
@@ -315,16 +318,26 @@ impl Player {
         self.volume.set_property("mute", mute);
     }
 
-    /// What happened since the last call: stream, first audio and video, and errors from GStreamer's bus.
+    /// What happened since the last call: stream, first audio and video, and errors from GStreamer's bus. Called
+    /// often (the player's loop does after every read): it also applies the latency changes the bus reports.
     pub fn events(&self) -> Vec<PlayerEvent> {
         if let Some(bus) = self.pipeline.bus() {
-            while let Some(msg) =
-                bus.pop_filtered(&[gst::MessageType::Error, gst::MessageType::Warning])
-            {
+            while let Some(msg) = bus.pop_filtered(&[
+                gst::MessageType::Error,
+                gst::MessageType::Warning,
+                gst::MessageType::Latency,
+            ]) {
                 if self.tracks.retired(&msg) {
                     continue;
                 }
                 let text = match msg.view() {
+                    // A decoder linked while playing (each track's comes after the pipeline started) reports its
+                    // delay: the sinks are told the pipeline's new latency, else a picture decoder's reordering
+                    // delay could show pictures late against the sound.
+                    gst::MessageView::Latency(_) => {
+                        self.apply_latency();
+                        continue;
+                    }
                     gst::MessageView::Error(e) => format!("{}", e.error()),
                     gst::MessageView::Warning(w) => format!("{}", w.error()),
                     _ => continue,
@@ -333,6 +346,22 @@ impl Player {
             }
         }
         self.events.try_iter().collect()
+    }
+
+    /// Tells the sinks the pipeline's latency when it changed (the decoders report theirs again and again: the
+    /// sound decoder with nearly every frame).
+    fn apply_latency(&self) {
+        let mut query = gst::query::Latency::new();
+        if !self.pipeline.query(&mut query) {
+            return;
+        }
+        let (_, min, _) = query.result();
+        if let Ok(mut applied) = self.latency.lock() {
+            if *applied != Some(min) {
+                *applied = Some(min);
+                let _ = self.pipeline.recalculate_latency();
+            }
+        }
     }
 
     /// The input has ended (a file played to its end): waits until everything queued has been played, at most
