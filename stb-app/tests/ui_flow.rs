@@ -257,6 +257,45 @@ fn a_locked_channel_needs_the_parental_pin() {
 }
 
 #[test]
+fn the_picture_through_a_zap_is_a_setting_that_a_factory_reset_restores() {
+    let t = Instant::now();
+    let mut ui = watching(t);
+    assert!(
+        ui.hold_picture,
+        "a box keeps the last picture through a zap"
+    );
+    // Row 4 of the settings: ◀▶ change it, and the backend is asked to keep the choice.
+    let r = keys(
+        &mut ui,
+        t,
+        &[
+            Action::Menu,
+            Action::Down,
+            Action::Down,
+            Action::Down,
+            Action::Down,
+            Action::Right,
+        ],
+    );
+    assert_eq!(r, vec![Request::SetHoldPicture(false)]);
+    assert!(!ui.hold_picture);
+    assert_eq!(
+        keys(&mut ui, t, &[Action::Left]),
+        vec![Request::SetHoldPicture(true)]
+    );
+    keys(&mut ui, t, &[Action::Right]);
+    assert!(!ui.hold_picture);
+    // Factory reset (two rows down, RED to confirm) brings the default back.
+    let r = keys(
+        &mut ui,
+        t,
+        &[Action::Down, Action::Down, Action::Ok, Action::Red],
+    );
+    assert!(r.contains(&Request::FactoryReset), "{r:?}");
+    assert!(ui.hold_picture);
+}
+
+#[test]
 fn diagnostics_open_only_with_the_technician_pin() {
     let t = Instant::now();
     let mut ui = watching(t);

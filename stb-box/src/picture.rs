@@ -3,8 +3,10 @@
 //! many times a second and hands it to the watching screen's image. The software renderer then draws the banner,
 //! volume and number entry over it, and only the region that changed reaches the framebuffer.
 //!
-//! A frame is shown only while the watching screen plays the channel it belongs to: after a zap the old channel's
-//! last picture is not shown under the new channel's banner (black until the new picture comes).
+//! A frame is taken only while the watching screen plays the channel it belongs to. Through a zap to a television
+//! channel the last picture stays until the new channel's first, as the best boxes do (the `hold_picture`
+//! setting; with it off the screen is black until then); it goes as soon as the new channel cannot play (no
+//! signal, scrambled, not activated: the reason is said instead) or is a radio channel.
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -22,6 +24,8 @@ pub struct PictureShown {
     reader: PictureReader,
     /// The channel whose picture is on the screen, since when, and how many of its frames were shown.
     showing: Option<(u32, Instant, u64)>,
+    /// The last picture of the channel before a zap is still on the screen.
+    held: bool,
 }
 
 impl PictureShown {
@@ -32,6 +36,7 @@ impl PictureShown {
             path: path.to_path_buf(),
             reader: PictureReader::open(path)?,
             showing: None,
+            held: false,
         })
     }
 
@@ -53,14 +58,18 @@ impl PictureShown {
     pub fn update(&mut self, ui: &Ui, app: &App) -> Option<u32> {
         let wanted = Self::wanted(ui);
         let w = app.global::<Watching>();
-        if self.showing.map(|(n, ..)| n) != wanted {
-            if let Some((n, since, frames)) = self.showing.take() {
-                eprintln!(
-                    "ui: channel {n}: {frames} pictures shown in {:.1} s",
-                    since.elapsed().as_secs_f64()
-                );
-                w.set_picture(Image::default());
-            }
+        if let Some((n, since, frames)) = self.showing.filter(|(n, ..)| Some(*n) != wanted) {
+            eprintln!(
+                "ui: channel {n}: {frames} pictures shown in {:.1} s",
+                since.elapsed().as_secs_f64()
+            );
+            self.showing = None;
+            self.held = true;
+        }
+        let hold = ui.hold_picture && wanted.is_some() && !ui.watching_radio();
+        if self.held && !hold {
+            w.set_picture(Image::default());
+            self.held = false;
         }
         let number = wanted?;
         if !self.reader.has_new() {
@@ -74,6 +83,7 @@ impl PictureShown {
             _ => return None,
         }
         w.set_picture(Image::from_rgb8(buffer));
+        self.held = false;
         match &mut self.showing {
             Some((_, _, frames)) => {
                 *frames += 1;

@@ -691,6 +691,11 @@ impl Backend {
             Request::SwapNumbers(a, b) => self.edit(|db| db.swap_numbers(a, b)),
             Request::Rename(n, name) => self.edit(|db| db.rename(n, &name).map(|_| ())),
             Request::SetPin(p) => self.edit(|db| db.set_setting(settings::PARENTAL_PIN, &p)),
+            Request::SetHoldPicture(hold) => {
+                self.edit(|db| {
+                    db.set_setting(settings::ZAP_PICTURE, if hold { "hold" } else { "black" })
+                });
+            }
             Request::SetCharset(name) => {
                 // The household's choice for names sent without a charset byte: the default of the charset
                 // policy the next scan decodes with (per-network choices stay).

@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use slint::platform::software_renderer::MinimalSoftwareWindow;
+use slint::platform::software_renderer::{MinimalSoftwareWindow, RepaintBufferType};
 use slint::Rgb8Pixel;
 
 /// One rendered frame, RGB, row by row.
@@ -36,7 +36,12 @@ pub fn frame(window: &MinimalSoftwareWindow) -> Frame {
     let mut buffer = vec![Rgb8Pixel::new(0, 0, 0); w * h];
     window.request_redraw();
     window.draw_if_needed(|renderer| {
+        // Every pixel, into this fresh buffer: the window's renderer otherwise draws only what changed since its
+        // last draw (the box keeps its framebuffer between draws), which would leave the rest of this one black.
+        let kept = renderer.repaint_buffer_type();
+        renderer.set_repaint_buffer_type(RepaintBufferType::NewBuffer);
         renderer.render(&mut buffer, w);
+        renderer.set_repaint_buffer_type(kept);
     });
     let rgb = buffer.iter().flat_map(|p| [p.r, p.g, p.b]).collect();
     Frame {

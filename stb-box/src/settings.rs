@@ -1,6 +1,7 @@
 //! The household's settings that survive a restart or a power cut, kept in the channel database's settings table
 //! (written as they change, read at start): language, parental PIN, text encoding, whether the box is installed,
-//! the last channel watched, the volume and mute, the LNB, and the sound track chosen per channel.
+//! the last channel watched, the volume and mute, the LNB, the picture through a zap (held or black), and the sound
+//! track chosen per channel.
 
 use stb_app::channels::ChannelDb;
 use stb_app::lnb::Lnb;
@@ -15,6 +16,8 @@ pub const VOLUME: &str = "volume";
 pub const MUTED: &str = "muted";
 pub const LNB_LOF_MHZ: &str = "lnb_lof_mhz";
 pub const LNB_POWER: &str = "lnb_power";
+/// "hold" (the last picture stays through a zap) or "black".
+pub const ZAP_PICTURE: &str = "zap_picture";
 /// The sound-track language chosen per service (`stb_app::ui::model::encode_audio_choices`).
 pub const AUDIO_TRACKS: &str = "audio_tracks";
 
@@ -30,6 +33,7 @@ pub struct Saved {
     pub muted: bool,
     pub lnb_lof_mhz: Option<u32>,
     pub lnb_power: Option<bool>,
+    pub hold_picture: Option<bool>,
     pub audio_choice: std::collections::BTreeMap<model::ServiceKey, String>,
 }
 
@@ -48,6 +52,11 @@ impl Saved {
             muted: setting(MUTED).as_deref() == Some("1"),
             lnb_lof_mhz: number(LNB_LOF_MHZ).filter(|f| LNB_CHOICES.contains(f)),
             lnb_power: setting(LNB_POWER).map(|v| v == "1"),
+            hold_picture: match setting(ZAP_PICTURE).as_deref() {
+                Some("hold") => Some(true),
+                Some("black") => Some(false),
+                _ => None,
+            },
             audio_choice: setting(AUDIO_TRACKS)
                 .map(|t| model::decode_audio_choices(&t))
                 .unwrap_or_default(),
@@ -70,6 +79,9 @@ impl Saved {
         }
         if let Some(p) = self.lnb_power {
             ui.lnb_power = p;
+        }
+        if let Some(h) = self.hold_picture {
+            ui.hold_picture = h;
         }
         if let Some(c) = self.charset {
             ui.charset_index = model::CHARSET_CHOICES
@@ -121,6 +133,7 @@ mod tests {
                 (MUTED, "1"),
                 (LNB_LOF_MHZ, "5150"),
                 (LNB_POWER, "0"),
+                (ZAP_PICTURE, "black"),
             ] {
                 db.set_setting(k, v).unwrap();
             }
@@ -136,6 +149,10 @@ mod tests {
         assert_eq!((ui.volume, ui.muted), (35, true));
         assert_eq!(LNB_CHOICES[ui.lnb_index], 5150);
         assert!(!ui.lnb_power);
+        assert!(
+            !ui.hold_picture,
+            "the household chose a black screen through a zap"
+        );
         assert_eq!(saved.lnb().lo_low_khz, 5_150_000);
         let _ = std::fs::remove_dir_all(&dir);
     }
@@ -148,13 +165,19 @@ mod tests {
             (VOLUME, "loud"),
             (LNB_LOF_MHZ, "12345"),
             (LAST_CHANNEL, "-1"),
+            (ZAP_PICTURE, "grey"),
         ] {
             db.set_setting(k, v).unwrap();
         }
         let saved = Saved::load(&db);
         assert_eq!(
-            (saved.volume, saved.lnb_lof_mhz, saved.last_channel),
-            (None, None, None)
+            (
+                saved.volume,
+                saved.lnb_lof_mhz,
+                saved.last_channel,
+                saved.hold_picture
+            ),
+            (None, None, None, None)
         );
         let _ = std::fs::remove_dir_all(&dir);
     }

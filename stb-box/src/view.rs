@@ -380,6 +380,7 @@ fn settings(ui: &Ui, app: &App) {
     g.set_charset(text(
         model::CHARSET_CHOICES[ui.charset_index % model::CHARSET_CHOICES.len()],
     ));
+    g.set_hold_picture(ui.hold_picture);
     g.set_version(text(env!("CARGO_PKG_VERSION")));
     g.set_activation(text(
         ui.activation

@@ -1,6 +1,7 @@
 //! The television picture under the on-screen display, as the renderer composes it: the player's frame (written
 //! into the shared picture file as `stb-play` writes it) fills the watching screen and the banner is drawn over it;
-//! after a zap the channel before's picture is not shown under the new channel's banner.
+//! through a zap the channel before's last picture stays until the new channel's first (or, as the household may
+//! choose, the screen is black), and never a frame of the old channel written after the zap.
 
 use std::time::Instant;
 
@@ -38,7 +39,8 @@ fn write(w: &mut PictureWriter, left: [u8; 3], right: [u8; 3]) {
 }
 
 #[test]
-fn the_picture_fills_the_watching_screen_under_the_banner_and_a_zap_never_shows_the_old_channel() {
+fn the_picture_fills_the_watching_screen_under_the_banner_and_a_zap_holds_the_last_picture_or_goes_black(
+) {
     let size = shell::parse_size("1280x720").unwrap();
     let dir = std::env::temp_dir().join(format!("stb-ui-picture-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
@@ -85,34 +87,56 @@ fn the_picture_fills_the_watching_screen_under_the_banner_and_a_zap_never_shows_
         "no banner text over the picture ({banner_rows} bright pixels)"
     );
 
-    // Zap: no picture (black) until the new channel's first frame, even when the old player writes one more.
+    // Zap (the box's default): the last picture stays under the new channel's banner until the new channel's
+    // first frame; a frame the old player still writes after the zap is not taken.
+    let shows = |ui: &stb_app::ui::model::Ui, shown: &mut PictureShown| {
+        shown.update(ui, &shell.app);
+        shell.show(ui, now);
+        let f = shell.frame().unwrap();
+        (pixel(&f, 200, 150), pixel(&f, 1080, 150))
+    };
+    assert!(ui.hold_picture);
     ui.key(Action::ChannelUp, now);
     let next = ui.zapper.current().unwrap().number;
     assert_ne!(next, first);
     ui.play = PlayState::Playing;
     write(&mut player, LEFT, LEFT);
-    shown.update(&ui, &shell.app);
-    shell.show(&ui, now);
-    let f = shell.frame().unwrap();
-    assert!(
-        near(pixel(&f, 200, 150), BLACK),
-        "{:?}",
-        pixel(&f, 200, 150)
-    );
-    assert!(near(pixel(&f, 1080, 150), BLACK));
-
+    let (l, r) = shows(&ui, &mut shown);
+    assert!(near(l, LEFT) && near(r, RIGHT), "{l:?} {r:?}");
     let mut player = PictureWriter::open(&path, next).unwrap();
     write(&mut player, NEXT, NEXT);
-    shown.update(&ui, &shell.app);
-    shell.show(&ui, now);
-    let f = shell.frame().unwrap();
-    assert!(near(pixel(&f, 200, 150), NEXT), "{:?}", pixel(&f, 200, 150));
+    let (l, _) = shows(&ui, &mut shown);
+    assert!(near(l, NEXT), "{l:?}");
+
+    // A zap to a channel that turns out to have no signal: the held picture goes, the reason is said instead.
+    ui.key(Action::ChannelUp, now);
+    let (l, _) = shows(&ui, &mut shown);
+    assert!(near(l, NEXT), "held through the zap: {l:?}");
+    ui.play = PlayState::NoSignal;
+    let (l, r) = shows(&ui, &mut shown);
+    assert!(!near(l, NEXT) && !near(r, NEXT), "{l:?} {r:?}");
+
+    // The household chose a black screen through a zap: none of the channel before's pictures is shown under the
+    // new channel's banner.
+    ui.key(Action::ChannelDown, now);
+    ui.play = PlayState::Playing;
+    write(&mut player, NEXT, LEFT);
+    let (l, r) = shows(&ui, &mut shown);
+    assert!(near(l, NEXT) && near(r, LEFT), "{l:?} {r:?}");
+    ui.hold_picture = false;
+    ui.key(Action::ChannelUp, now);
+    ui.play = PlayState::Playing;
+    write(&mut player, NEXT, NEXT);
+    let (l, r) = shows(&ui, &mut shown);
+    assert!(near(l, BLACK) && near(r, BLACK), "{l:?} {r:?}");
 
     // Another screen, or a channel that stops playing: no picture.
+    ui.key(Action::ChannelDown, now);
+    write(&mut player, NEXT, NEXT);
+    let (l, _) = shows(&ui, &mut shown);
+    assert!(near(l, NEXT), "{l:?}");
     ui.play = PlayState::NoSignal;
-    shown.update(&ui, &shell.app);
-    shell.show(&ui, now);
-    let f = shell.frame().unwrap();
-    assert!(!near(pixel(&f, 200, 150), NEXT));
+    let (l, _) = shows(&ui, &mut shown);
+    assert!(!near(l, NEXT));
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -24,7 +24,7 @@ pub const LNB_CHOICES: [u32; 5] = [10750, 5150, 9750, 10600, 11300];
 /// Encodings offered for channel names sent without a charset byte (see ts-si's `CharsetPolicy`).
 pub const CHARSET_CHOICES: [&str; 4] = ["GB18030", "ISO-6937", "UTF-8", "Big5"];
 /// The number of settings rows (see screens/settings.slint).
-pub const SETTINGS_ROWS: usize = 9;
+pub const SETTINGS_ROWS: usize = 10;
 /// The on-screen keyboard for renaming a channel with the remote: 3 rows of 10 (digits come from the number keys).
 pub const RENAME_KEYS: [char; 30] = [
     'A', 'B', 'C', 'D', 'E', 'F', 'G', 'H', 'I', 'J', 'K', 'L', 'M', 'N', 'O', 'P', 'Q', 'R', 'S',
@@ -282,6 +282,8 @@ pub enum Request {
     SwapNumbers(u32, u32),
     SetPin(String),
     SetCharset(String),
+    /// Keep the last picture through a zap (else black until the new channel's first).
+    SetHoldPicture(bool),
     FactoryReset,
     MarkInstalled,
     RefreshDiagnostics,
@@ -375,6 +377,9 @@ pub struct Ui {
     pub settings_focus: usize,
     pub settings_mode: SettingsMode,
     pub charset_index: usize,
+    /// After a zap the last picture stays on the screen until the new channel's first, as the best boxes do; the
+    /// household may choose a black screen instead (a setting).
+    pub hold_picture: bool,
     // Diagnostics.
     pub technician_pin: String,
     pub diagnostics_unlocked: bool,
@@ -441,6 +446,7 @@ impl Ui {
             settings_focus: 0,
             settings_mode: SettingsMode::Menu,
             charset_index: 0,
+            hold_picture: true,
             technician_pin: "2580".into(),
             diagnostics_unlocked: false,
             diagnostics: Vec::new(),
@@ -1248,6 +1254,7 @@ impl Ui {
                         self.screen = Screen::WizardLanguage;
                         self.focus = LANGS.iter().position(|l| *l == self.lang).unwrap_or(0);
                         self.audio_choice.clear();
+                        self.hold_picture = true;
                         return vec![
                             Request::StopSignal,
                             Request::StopPlay,
@@ -1294,6 +1301,10 @@ impl Ui {
                             CHARSET_CHOICES[self.charset_index].into(),
                         )];
                     }
+                    4 => {
+                        self.hold_picture = !self.hold_picture;
+                        return vec![Request::SetHoldPicture(self.hold_picture)];
+                    }
                     _ => {}
                 }
             }
@@ -1303,14 +1314,14 @@ impl Ui {
                     self.pin_typed.clear();
                     self.pin_wrong = false;
                 }
-                4 => {
+                5 => {
                     self.screen = Screen::WizardSatellite;
                     self.focus = 0;
                     return vec![Request::StopSignal, Request::StopPlay];
                 }
-                5 => self.settings_mode = SettingsMode::ConfirmReset,
-                7 => return self.push(Screen::Activation),
-                8 => return self.push(Screen::Diagnostics),
+                6 => self.settings_mode = SettingsMode::ConfirmReset,
+                8 => return self.push(Screen::Activation),
+                9 => return self.push(Screen::Diagnostics),
                 _ => {}
             },
             Action::Back | Action::Menu => return self.close(now),
