@@ -243,7 +243,11 @@ impl Playing {
                         );
                         self.pids = pids;
                     }
-                    Err(e) => eprintln!("stb-app: player: the demux filter stays as scanned: {e}"),
+                    Err(e) => {
+                        // Tried again at the PMT's next repetition.
+                        self.programme.forget();
+                        eprintln!("stb-app: player: the demux filter stays as scanned: {e}");
+                    }
                 }
             }
         }

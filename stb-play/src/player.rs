@@ -232,7 +232,8 @@ impl Player {
             pictures_in: Mutex::new(None),
             picture: Mutex::new(picture),
             branches: Mutex::new(Vec::new()),
-            programme: AtomicU32::new(0),
+            programme: AtomicU32::new(NO_PROGRAMME),
+            closing: AtomicBool::new(false),
             retired: Mutex::new(Vec::new()),
             tx: tx.clone(),
             started,
@@ -241,7 +242,7 @@ impl Player {
         let weak = pipeline.downgrade();
         let on_added = tracks.clone();
         demux.connect_pad_added(move |_, pad| {
-            let Some(pipeline) = weak.upgrade() else {
+            let Some(pipeline) = weak.upgrade().filter(|_| !on_added.closing()) else {
                 return;
             };
             if let Err(e) = on_added.add(&pipeline, pad) {
@@ -253,7 +254,7 @@ impl Player {
         let weak = pipeline.downgrade();
         let on_all = tracks.clone();
         demux.connect_no_more_pads(move |_| {
-            if let Some(pipeline) = weak.upgrade() {
+            if let Some(pipeline) = weak.upgrade().filter(|_| !on_all.closing()) {
                 for feeds in [Feeds::Sound, Feeds::Pictures] {
                     if let Err(e) = on_all.take_over(&pipeline, feeds) {
                         let _ = on_all.tx.send(PlayerEvent::Error(e.to_string()));
@@ -266,7 +267,7 @@ impl Player {
         let weak = pipeline.downgrade();
         let on_removed = tracks.clone();
         demux.connect_pad_removed(move |_, pad| {
-            if let Some(pipeline) = weak.upgrade() {
+            if let Some(pipeline) = weak.upgrade().filter(|_| !on_removed.closing()) {
                 if let Err(e) = on_removed.remove(&pipeline, pad) {
                     let _ = on_removed.tx.send(PlayerEvent::Error(e.to_string()));
                 }
@@ -357,9 +358,8 @@ impl Player {
         }
         let (_, min, _) = query.result();
         if let Ok(mut applied) = self.latency.lock() {
-            if *applied != Some(min) {
+            if *applied != Some(min) && self.pipeline.recalculate_latency().is_ok() {
                 *applied = Some(min);
-                let _ = self.pipeline.recalculate_latency();
             }
         }
     }
@@ -398,6 +398,7 @@ impl Player {
 
 impl Drop for Player {
     fn drop(&mut self) {
+        self.tracks.closing.store(true, Ordering::SeqCst);
         let _ = self.pipeline.set_state(gst::State::Null);
     }
 }
@@ -418,12 +419,15 @@ struct Branch {
     codec: String,
     feeds: Feeds,
     elements: Vec<gst::Element>,
+    /// Its decoder may take the chain's input (cleared when the track is dropped: a dropped track's decoder that
+    /// comes up late must not take the input from the track that replaced it).
+    live: Arc<AtomicBool>,
 }
 
 /// The programme's tracks and where each goes: the sound chain takes the chosen track (by PID) or, failing it,
 /// the first the programme has; the picture chain the first picture track; the others go to fakesinks, ready to
 /// take over. A programme that changes (a new PMT version moving a track) gives its new track to the chain the
-/// old one fed, in whichever order the demultiplexer adds the new pad and removes the old.
+/// old one fed.
 struct Tracks {
     audio_pid: Option<u16>,
     sound_taken: AtomicBool,
@@ -442,11 +446,17 @@ struct Tracks {
     /// Elements of an earlier programme's tracks: their complaints as they are taken down (a queue finding its
     /// decoder unlinked) are not the household's problem.
     retired: Mutex<Vec<gst::Element>>,
+    /// The player is being dropped: the pads tsdemux removes on its way down are not replaced.
+    closing: AtomicBool,
     tx: Sender<PlayerEvent>,
     started: Instant,
 }
 
 impl Tracks {
+    fn closing(&self) -> bool {
+        self.closing.load(Ordering::SeqCst)
+    }
+
     /// tsdemux names its pads after the PID: audio_<program>_<pid, 4 hex digits>.
     fn chosen(&self, pad: &gst::Pad) -> bool {
         self.audio_pid
@@ -456,8 +466,10 @@ impl Tracks {
     /// A new track of the demultiplexer.
     fn add(&self, pipeline: &gst::Pipeline, pad: &gst::Pad) -> Result<(), PlayerError> {
         if let Some(programme) = programme_of(pad) {
-            if self.programme.fetch_max(programme, Ordering::SeqCst) < programme {
-                self.retire_before(programme);
+            // Any other generation is an earlier one (tsdemux counts them in 4 bits, so they wrap).
+            let before = self.programme.swap(programme, Ordering::SeqCst);
+            if before != programme && before != NO_PROGRAMME {
+                self.retire_all_but(programme);
             }
         }
         let caps = pad.current_caps();
@@ -466,13 +478,18 @@ impl Tracks {
         };
         let codec = codec_name(s);
         let kind = s.name().split('/').next().unwrap_or_default().to_string();
+        let live = Arc::new(AtomicBool::new(true));
         let (feeds, elements) = if kind == "audio"
             && self.chosen(pad)
             && !self.sound_taken.swap(true, Ordering::SeqCst)
         {
-            (Feeds::Sound, self.hear(pipeline, pad, &codec)?)
+            (
+                Feeds::Sound,
+                self.decode(pipeline, pad, &codec, Feeds::Sound, &live)?,
+            )
         } else if kind == "video" && !self.pictures_taken.swap(true, Ordering::SeqCst) {
-            (Feeds::Pictures, self.show(pipeline, pad, &codec)?)
+            let elements = self.decode(pipeline, pad, &codec, Feeds::Pictures, &live)?;
+            (Feeds::Pictures, elements)
         } else {
             (Feeds::Nothing, vec![discard(pipeline, pad)?])
         };
@@ -483,9 +500,29 @@ impl Tracks {
                 codec,
                 feeds,
                 elements,
+                live,
             });
         }
         Ok(())
+    }
+
+    /// Decodes `pad` into the sound or picture chain; when that fails the chain is free again for another track.
+    fn decode(
+        &self,
+        pipeline: &gst::Pipeline,
+        pad: &gst::Pad,
+        codec: &str,
+        feeds: Feeds,
+        live: &Arc<AtomicBool>,
+    ) -> Result<Vec<gst::Element>, PlayerError> {
+        let (result, taken) = match feeds {
+            Feeds::Sound => (self.hear(pipeline, pad, codec, live), &self.sound_taken),
+            _ => (self.show(pipeline, pad, codec, live), &self.pictures_taken),
+        };
+        if result.is_err() {
+            taken.store(false, Ordering::SeqCst);
+        }
+        result
     }
 
     /// Decodes `pad` into the sound chain.
@@ -494,6 +531,7 @@ impl Tracks {
         pipeline: &gst::Pipeline,
         pad: &gst::Pad,
         codec: &str,
+        live: &Arc<AtomicBool>,
     ) -> Result<Vec<gst::Element>, PlayerError> {
         let _ = self.tx.send(PlayerEvent::Stream {
             kind: "audio",
@@ -508,7 +546,7 @@ impl Tracks {
                 None,
             );
         }
-        decode_into(pipeline, pad, Some(&self.audio_in), self.tx.clone(), false)
+        decode_into(pipeline, pad, &self.audio_in, live, self.tx.clone(), false)
     }
 
     /// Decodes `pad` into the picture chain (made for the first picture track).
@@ -517,6 +555,7 @@ impl Tracks {
         pipeline: &gst::Pipeline,
         pad: &gst::Pad,
         codec: &str,
+        live: &Arc<AtomicBool>,
     ) -> Result<Vec<gst::Element>, PlayerError> {
         let _ = self.tx.send(PlayerEvent::Stream {
             kind: "video",
@@ -541,7 +580,7 @@ impl Tracks {
             }
         };
         drop(input);
-        decode_into(pipeline, pad, Some(&into), self.tx.clone(), true)
+        decode_into(pipeline, pad, &into, live, self.tx.clone(), true)
     }
 
     /// When nothing feeds the sound (or the pictures), a track that goes to a fakesink takes over: the chosen
@@ -574,25 +613,24 @@ impl Tracks {
             let _ = branch.pad.unlink(&peer);
         }
         take_down(pipeline, std::mem::take(&mut branch.elements));
-        branch.elements = match feeds {
-            Feeds::Sound => self.hear(pipeline, &branch.pad, &branch.codec)?,
-            _ => self.show(pipeline, &branch.pad, &branch.codec)?,
-        };
+        branch.live = Arc::new(AtomicBool::new(true));
+        branch.elements = self.decode(pipeline, &branch.pad, &branch.codec, feeds, &branch.live)?;
         branch.feeds = feeds;
         Ok(())
     }
 
-    /// A new programme replaces the tracks of earlier ones (their pads are removed right after the new ones are
-    /// added): they are cut off from the demultiplexer, so their end of stream does not reach the sinks (which
+    /// A new programme replaces the tracks of earlier ones (tsdemux adds the new pads, then ends and removes the
+    /// old): they are cut off from the demultiplexer, so their end of stream does not reach the sinks (which
     /// would take nothing more), and the sound and picture chains are free for the new tracks at once.
-    fn retire_before(&self, programme: u32) {
+    fn retire_all_but(&self, programme: u32) {
         let Ok(mut branches) = self.branches.lock() else {
             return;
         };
         for b in branches
             .iter_mut()
-            .filter(|b| programme_of(&b.pad).is_some_and(|p| p < programme))
+            .filter(|b| programme_of(&b.pad).is_some_and(|p| p != programme))
         {
+            b.live.store(false, Ordering::SeqCst);
             if let Some(peer) = b.pad.peer() {
                 let _ = b.pad.unlink(&peer);
             }
@@ -631,6 +669,7 @@ impl Tracks {
         let Some(branch) = branch else {
             return Ok(());
         };
+        branch.live.store(false, Ordering::SeqCst);
         let freed = match branch.feeds {
             Feeds::Sound => Some((&self.sound_taken, Some(self.audio_in.clone()))),
             Feeds::Pictures => Some((
@@ -656,7 +695,11 @@ impl Tracks {
     }
 }
 
-/// The programme generation in a tsdemux pad's name (`audio_<generation>_<pid>`, both hexadecimal).
+/// No programme yet.
+const NO_PROGRAMME: u32 = u32::MAX;
+
+/// The programme generation in a tsdemux pad's name (`audio_<generation>_<pid>`, both hexadecimal; the
+/// generation is counted in 4 bits and wraps).
 fn programme_of(pad: &gst::Pad) -> Option<u32> {
     let name = pad.name();
     let mut parts = name.split('_');
@@ -720,13 +763,14 @@ fn first_buffer(
     });
 }
 
-/// queue ! decodebin, its decoded pad linked to `into` (or discarded when `None`). A `leaky` queue drops the
+/// queue ! decodebin, its decoded pad linked to `into` while `live`. A `leaky` queue drops the
 /// oldest data when its decoder falls behind (pictures on a slow box) instead of stalling the demultiplexer, which
 /// would starve the sound: a household notices a gap in the sound far more than a skipped picture.
 fn decode_into(
     pipeline: &gst::Pipeline,
     pad: &gst::Pad,
-    into: Option<&gst::Pad>,
+    into: &gst::Pad,
+    live: &Arc<AtomicBool>,
     tx: Sender<PlayerEvent>,
     leaky: bool,
 ) -> Result<Vec<gst::Element>, PlayerError> {
@@ -743,19 +787,21 @@ fn decode_into(
     decode.set_property("async-handling", true);
     pipeline.add_many([&queue, &decode]).map_err(build_err)?;
     queue.link(&decode).map_err(build_err)?;
-    let into = into.cloned();
+    let into = into.clone();
+    let live = live.clone();
     decode.connect_pad_added(move |_, decoded| {
-        if let Some(into) = &into {
-            // The newest decoder takes the input: the one of a track the programme has just dropped may still
-            // hold it.
-            if let Some(old) = into.peer() {
-                let _ = old.unlink(into);
-            }
-            if let Err(e) = decoded.link(into) {
-                let _ = tx.send(PlayerEvent::Error(format!(
-                    "a decoder could not be linked: {e:?}"
-                )));
-            }
+        // A decoder whose track was dropped meanwhile stays unlinked.
+        if !live.load(Ordering::SeqCst) {
+            return;
+        }
+        // The decoder of the track this one replaces may still hold the input.
+        if let Some(old) = into.peer() {
+            let _ = old.unlink(&into);
+        }
+        if let Err(e) = decoded.link(&into) {
+            let _ = tx.send(PlayerEvent::Error(format!(
+                "a decoder could not be linked: {e:?}"
+            )));
         }
     });
     queue.sync_state_with_parent().map_err(build_err)?;

@@ -56,6 +56,11 @@ impl ProgrammeWatch {
         });
         found
     }
+
+    /// The PIDs the last PMT named could not be applied: the next repetition of the same PMT gives them again.
+    pub fn forget(&mut self) {
+        self.version = None;
+    }
 }
 
 /// PAT, PMT, PCR and the programme's pictures and sound (not its teletext, subtitles or data: they are not

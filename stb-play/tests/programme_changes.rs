@@ -83,9 +83,10 @@ fn a_channel_whose_sound_moved_since_the_scan_is_still_heard() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-/// `file` with its programme changed halfway: from there on, the sound on `moved_to` instead of its PID, and the
-/// PMT saying so with its next version number (what a multiplexer sends when the operator moves a track).
-fn sound_moved_halfway(file: &std::path::Path, moved_to: u16) -> Vec<u8> {
+/// `file` with its programme changed `changes` times in its first half (the last change halfway): the sound moves
+/// to `moved_to` instead of its PID, back, and so on, and each time the PMT says so with its next version number
+/// (what a multiplexer sends when the operator moves a track).
+fn sound_moved(file: &std::path::Path, moved_to: u16, changes: usize) -> Vec<u8> {
     use ts_si::section::{packetize, Section};
     use ts_si::tables::ProgramMapTable;
     let mut bytes = std::fs::read(file).unwrap();
@@ -114,19 +115,33 @@ fn sound_moved_halfway(file: &std::path::Path, moved_to: u16) -> Vec<u8> {
         .find(|es| matches!(es.stream_type, 0x03 | 0x04))
         .expect("the programme has MPEG audio");
     let sound = audio.elementary_pid;
-    audio.elementary_pid = moved_to;
-    pmt.header.version = (pmt.header.version + 1) & 0x1f;
-    let changed = pmt.emit().unwrap();
-    let half = bytes.len() / 188 / 2;
-    for packet in bytes.chunks_exact_mut(188).skip(half) {
+    let pid_after = |k: usize| if k % 2 == 1 { moved_to } else { sound };
+    // The PMT after change k.
+    let pmts: Vec<Vec<u8>> = (0..=changes)
+        .map(|k| {
+            let mut p = pmt.clone();
+            if let Some(a) = p.streams.iter_mut().find(|es| es.elementary_pid == sound) {
+                a.elementary_pid = pid_after(k);
+            }
+            p.header.version = ((usize::from(pmt.header.version) + k) & 0x1f) as u8;
+            p.emit().unwrap()
+        })
+        .collect();
+    let n = bytes.len() / 188;
+    for (i, packet) in bytes.chunks_exact_mut(188).enumerate() {
+        let k = (i * 2 * changes / n).min(changes);
+        if k == 0 {
+            continue;
+        }
         let pid = u16::from_be_bytes([packet[1], packet[2]]) & 0x1fff;
         if pid == sound {
-            packet[1] = (packet[1] & 0xe0) | (moved_to >> 8) as u8;
-            packet[2] = moved_to as u8;
+            let to = pid_after(k);
+            packet[1] = (packet[1] & 0xe0) | (to >> 8) as u8;
+            packet[2] = to as u8;
         } else if pid == pmt_pid {
             assert!(packet[1] & 0x40 != 0, "the PMT fits in one packet");
             let mut cc = packet[3] & 0x0f;
-            let new = packetize(pmt_pid, std::slice::from_ref(&changed), &mut cc);
+            let new = packetize(pmt_pid, std::slice::from_ref(&pmts[k]), &mut cc);
             assert_eq!(new.len(), 1);
             packet.copy_from_slice(&new[0]);
         }
@@ -164,7 +179,7 @@ fn the_sound_goes_on_when_the_programme_moves_it_while_playing() {
         (heard, events)
     };
     let (whole, _) = play(&std::fs::read(&file).unwrap());
-    let (moved, events) = play(&sound_moved_halfway(&file, 0x1ff0));
+    let (moved, events) = play(&sound_moved(&file, 0x1ff0, 1));
     // The file's second half is heard as well as the first: what the old track's queue held when it was cut off
     // and a frame or two for the new decoder's start are lost (48 ms measured), not the rest of the programme.
     let lost = whole.samples.len() as f64 - moved.samples.len() as f64;
@@ -183,5 +198,24 @@ fn the_sound_goes_on_when_the_programme_moves_it_while_playing() {
     assert!(
         common::power(tail, tone) > 100.0 * common::power(tail, tone * 1.37),
         "the service's {tone} Hz is not what is heard at the end"
+    );
+    // Seventeen changes in the first half (tsdemux counts its programmes in 4 bits: the count wraps at the
+    // sixteenth): the sound comes back after each, and the second half is heard.
+    let (many, events) = play(&sound_moved(&file, 0x1ff0, 17));
+    let lost = whole.samples.len() as f64 - many.samples.len() as f64;
+    eprintln!(
+        "sound lost over 17 changes of the programme: {:.0} ms",
+        lost / 48.0
+    );
+    assert!(
+        lost < 3.0 * 48_000.0,
+        "{} of {} samples heard through 17 changes: {events:?}",
+        many.samples.len(),
+        whole.samples.len()
+    );
+    let tail = &many.samples[many.samples.len() * 3 / 4..];
+    assert!(
+        common::power(tail, tone) > 100.0 * common::power(tail, tone * 1.37),
+        "the service's {tone} Hz is not what is heard after 17 changes"
     );
 }
