@@ -6,10 +6,11 @@
 //! A frame is taken only while the watching screen plays the channel it belongs to. Through a zap to a television
 //! channel the last picture stays until the new channel's first, as the best boxes do (the `hold_picture`
 //! setting; with it off the screen is black until then); it goes as soon as the new channel cannot play (no
-//! signal, scrambled, not activated: the reason is said instead) or is a radio channel.
+//! signal, scrambled, not activated: the reason is said instead), is a radio channel, or has sent no picture
+//! after 3 s.
 
 use std::path::{Path, PathBuf};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use slint::{Image, Rgb8Pixel, SharedPixelBuffer};
 use stb_app::picture::{self, PictureReader};
@@ -18,14 +19,18 @@ use stb_app::ui::model::{PlayState, Screen, Ui};
 use crate::screens::{App, Watching};
 use slint::ComponentHandle;
 
+/// The longest a picture is held through a zap: a channel that plays its sound but sends no picture (or one the
+/// box cannot decode) must not go on showing the channel before's. A zap's picture comes within about a second.
+const HOLD_AT_MOST: Duration = Duration::from_secs(3);
+
 /// The screens' side of the picture file.
 pub struct PictureShown {
     path: PathBuf,
     reader: PictureReader,
     /// The channel whose picture is on the screen, since when, and how many of its frames were shown.
     showing: Option<(u32, Instant, u64)>,
-    /// The last picture of the channel before a zap is still on the screen.
-    held: bool,
+    /// The last picture of the channel before a zap is still on the screen, since then.
+    held: Option<Instant>,
 }
 
 impl PictureShown {
@@ -36,7 +41,7 @@ impl PictureShown {
             path: path.to_path_buf(),
             reader: PictureReader::open(path)?,
             showing: None,
-            held: false,
+            held: None,
         })
     }
 
@@ -55,7 +60,7 @@ impl PictureShown {
 
     /// Shows the newest whole frame of the channel being watched, or no picture when none may be shown. The
     /// channel's number when this was its first picture.
-    pub fn update(&mut self, ui: &Ui, app: &App) -> Option<u32> {
+    pub fn update(&mut self, ui: &Ui, app: &App, now: Instant) -> Option<u32> {
         let wanted = Self::wanted(ui);
         let w = app.global::<Watching>();
         if let Some((n, since, frames)) = self.showing.filter(|(n, ..)| Some(*n) != wanted) {
@@ -64,12 +69,17 @@ impl PictureShown {
                 since.elapsed().as_secs_f64()
             );
             self.showing = None;
-            self.held = true;
+            self.held = Some(now);
         }
-        let hold = ui.hold_picture && wanted.is_some() && !ui.watching_radio();
-        if self.held && !hold {
+        let hold = ui.hold_picture
+            && wanted.is_some()
+            && !ui.watching_radio()
+            && self
+                .held
+                .is_some_and(|since| now.saturating_duration_since(since) < HOLD_AT_MOST);
+        if self.held.is_some() && !hold {
             w.set_picture(Image::default());
-            self.held = false;
+            self.held = None;
         }
         let number = wanted?;
         if !self.reader.has_new() {
@@ -83,7 +93,7 @@ impl PictureShown {
             _ => return None,
         }
         w.set_picture(Image::from_rgb8(buffer));
-        self.held = false;
+        self.held = None;
         match &mut self.showing {
             Some((_, _, frames)) => {
                 *frames += 1;

@@ -114,7 +114,7 @@ impl ZapTiming {
 fn show_picture() {
     let first = STATE.with(|s| {
         PICTURE.with(|p| match (s.borrow().as_ref(), p.borrow_mut().as_mut()) {
-            (Some((ui, shell, _)), Some(p)) => p.update(ui, &shell.app),
+            (Some((ui, shell, _)), Some(p)) => p.update(ui, &shell.app, Instant::now()),
             _ => None,
         })
     });

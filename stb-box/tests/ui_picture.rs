@@ -53,13 +53,13 @@ fn the_picture_fills_the_watching_screen_under_the_banner_and_a_zap_holds_the_la
     let mut player = PictureWriter::open(&path, first).unwrap();
 
     // Before the first frame: black, banner over it.
-    shown.update(&ui, &shell.app);
+    shown.update(&ui, &shell.app, now);
     shell.show(&ui, now);
     let f = shell.frame().unwrap();
     assert!(near(pixel(&f, 200, 150), BLACK));
 
     write(&mut player, LEFT, RIGHT);
-    shown.update(&ui, &shell.app);
+    shown.update(&ui, &shell.app, now);
     shell.show(&ui, now);
     let f = shell.frame().unwrap();
     assert!(near(pixel(&f, 200, 150), LEFT), "{:?}", pixel(&f, 200, 150));
@@ -89,12 +89,13 @@ fn the_picture_fills_the_watching_screen_under_the_banner_and_a_zap_holds_the_la
 
     // Zap (the box's default): the last picture stays under the new channel's banner until the new channel's
     // first frame; a frame the old player still writes after the zap is not taken.
-    let shows = |ui: &stb_app::ui::model::Ui, shown: &mut PictureShown| {
-        shown.update(ui, &shell.app);
-        shell.show(ui, now);
+    let shows_at = |ui: &stb_app::ui::model::Ui, shown: &mut PictureShown, at: Instant| {
+        shown.update(ui, &shell.app, at);
+        shell.show(ui, at);
         let f = shell.frame().unwrap();
         (pixel(&f, 200, 150), pixel(&f, 1080, 150))
     };
+    let shows = |ui: &stb_app::ui::model::Ui, shown: &mut PictureShown| shows_at(ui, shown, now);
     assert!(ui.hold_picture);
     ui.key(Action::ChannelUp, now);
     let next = ui.zapper.current().unwrap().number;
@@ -116,13 +117,28 @@ fn the_picture_fills_the_watching_screen_under_the_banner_and_a_zap_holds_the_la
     let (l, r) = shows(&ui, &mut shown);
     assert!(!near(l, NEXT) && !near(r, NEXT), "{l:?} {r:?}");
 
-    // The household chose a black screen through a zap: none of the channel before's pictures is shown under the
-    // new channel's banner.
+    // Back on that channel, its picture shown again.
     ui.key(Action::ChannelDown, now);
     ui.play = PlayState::Playing;
     write(&mut player, NEXT, LEFT);
     let (l, r) = shows(&ui, &mut shown);
     assert!(near(l, NEXT) && near(r, LEFT), "{l:?} {r:?}");
+
+    // A zap to a channel that plays its sound but sends no picture: the channel before's picture is not kept under
+    // its banner for long.
+    let second = std::time::Duration::from_secs(1);
+    ui.key(Action::ChannelUp, now);
+    let (l, r) = shows_at(&ui, &mut shown, now + second);
+    assert!(near(l, NEXT) && near(r, LEFT), "held: {l:?} {r:?}");
+    let (l, r) = shows_at(&ui, &mut shown, now + 4 * second);
+    assert!(near(l, BLACK) && near(r, BLACK), "{l:?} {r:?}");
+    ui.key(Action::ChannelDown, now);
+    write(&mut player, NEXT, LEFT);
+    let (l, r) = shows(&ui, &mut shown);
+    assert!(near(l, NEXT) && near(r, LEFT), "{l:?} {r:?}");
+
+    // The household chose a black screen through a zap: none of the channel before's pictures is shown under the
+    // new channel's banner.
     ui.hold_picture = false;
     ui.key(Action::ChannelUp, now);
     ui.play = PlayState::Playing;
