@@ -3,10 +3,11 @@
 
 Libraries are looked up as the dynamic loader would on the box: in the staging tree's library folders, including
 the alternatives' folders (blas, lapack) that Debian's maintainer scripts would link. A library the root
-filesystem already has is not copied (it is the same Debian 12 file). A library found nowhere is an error: the
-loader would refuse to start the program.
+filesystem already has is not copied (it is the same Debian 12 file). A library the --own folder has (the box's own
+builds, sysroot/build-ffmpeg) is taken from there, before the staging tree's. A library found nowhere is an error:
+the loader would refuse to start the program.
 
-    closure.py --stage STAGE --root ROOT --out DIR ELF...
+    closure.py --stage STAGE --root ROOT [--own DIR] --out DIR ELF...
 """
 import argparse
 import os
@@ -37,6 +38,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--stage", required=True)
     ap.add_argument("--root", required=True)
+    ap.add_argument("--own")
     ap.add_argument("--out", required=True)
     ap.add_argument("elves", nargs="+")
     a = ap.parse_args()
@@ -49,7 +51,8 @@ def main():
             seen.add(name)
             if find(a.root, name):
                 continue
-            src = find(a.stage, name)
+            own = a.own and os.path.join(a.own, name)
+            src = own if own and os.path.exists(own) else find(a.stage, name)
             if src is None:
                 missing.append(name)
                 continue
