@@ -20,7 +20,7 @@ else
     load_before=$(cut -d' ' -f1-3 /proc/loadavg)
     images/build >/dev/null
     for r in $(seq 1 "$runs"); do
-        for b in "tune-to-pat.sh 10" "scan.sh 1" "ui.sh 50" "psi-instructions.sh 1" "si-engine.sh 2" "zap.sh 1"; do
+        for b in "tune-to-pat.sh 10" "scan.sh 1" "ui.sh 50" "psi-instructions.sh 1" "si-engine.sh 2" "zap.sh 1" "play-peer.sh 1"; do
             echo "benches/all.sh: run $r of $runs: benches/$b" >&2
             # shellcheck disable=SC2086
             benches/$b 2>&1 | tee /dev/stderr | grep '^RESULT' >>"$raw" ||
@@ -67,6 +67,10 @@ names = {
     "play-hd-memory": "peak resident memory of the player, HD H.264 1080 (emulated box)",
     "play-sd-cpu": "CPU of the player, SD MPEG-2 (emulated box, cores)",
     "play-hd-cpu": "CPU of the player, HD H.264 1080 (emulated box, cores)",
+    "peer-sd-start-to-sound": "`stb-app play` → first sound, SD, against dvbv5-zap + gst-launch (emulated box)",
+    "peer-hd-start-to-sound": "`stb-app play` → first sound, HD, against dvbv5-zap + gst-launch (emulated box)",
+    "peer-sd-memory": "peak resident memory playing SD, against gst-launch (emulated box)",
+    "peer-hd-memory": "peak resident memory playing HD, against gst-launch (emulated box)",
 }
 print("Measured by `benches/all.sh` on %s, commit %s, %s, load %s (1, 5, 15 min, before..after), %s runs of each."
       % (meta.get("date", "?"), meta.get("commit", "?"), meta.get("machine", "?").replace("-", " "),
