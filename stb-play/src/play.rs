@@ -17,7 +17,9 @@ use stb_app::tuner::{replay::ReplayTuner, PacketSource, TuneRequest, Tuner};
 
 use crate::player::{AudioOut, Player, PlayerEvent};
 use crate::programme::ProgrammeWatch;
-use stb_app::policy::{may_play, operator_networks, OPERATOR_NETWORKS};
+use stb_app::policy::{may_play, operator_networks, Refusal, OPERATOR_NETWORKS};
+
+use crate::authorise;
 
 #[derive(clap::Parser, Debug)]
 #[command(
@@ -368,11 +370,20 @@ pub fn run(a: &PlayArgs) -> Result<i32, CliError> {
             } else {
                 activation_status()
             };
-            if let Err(refusal) = may_play(ch.onid, ch.scrambled, &status, operator.as_deref()) {
-                return Err(CliError::failed(format!(
+            let refused = |refusal: Refusal| {
+                CliError::failed(format!(
                     "channel {} ({}) does not play: {refusal}",
                     ch.number, ch.name
-                )));
+                ))
+            };
+            // A card waiting for its authorisation waits for it on the channel's transponder, once tuned.
+            let mut waiting = None;
+            match may_play(ch.onid, ch.scrambled, &status, operator.as_deref()) {
+                Ok(()) => {}
+                Err(Refusal::NotActivated(s)) if authorise::may_arrive(&s) => {
+                    waiting = Some(Refusal::NotActivated(s));
+                }
+                Err(refusal) => return Err(refused(refusal)),
             }
             let t = tuner.insert(match &a.replay {
                 Some(lineup) => Box::new(
@@ -400,6 +411,32 @@ pub fn run(a: &PlayArgs) -> Result<i32, CliError> {
                 )));
             }
             lock_ms = lock.elapsed.as_millis() as u64;
+            if let Some(refusal) = waiting {
+                eprintln!(
+                    "stb-app: this box is not activated yet: waiting up to {} s for the operator's authorisation on this transponder",
+                    authorise::WAIT.as_secs()
+                );
+                let asked = Instant::now();
+                match authorise::over_the_air(t.as_mut(), authorise::WAIT) {
+                    Ok(true) => eprintln!(
+                        "stb-app: the operator's authorisation arrived after {:.1} s: this box is activated",
+                        asked.elapsed().as_secs_f64()
+                    ),
+                    Ok(false) => return Err(refused(refusal)),
+                    Err(e) => {
+                        eprintln!("stb-app: the authorisation cannot be read: {e}");
+                        return Err(refused(refusal));
+                    }
+                }
+                // The rule again, on the state the card and the box now have.
+                may_play(
+                    ch.onid,
+                    ch.scrambled,
+                    &activation_status(),
+                    operator.as_deref(),
+                )
+                .map_err(refused)?;
+            }
             t.packets(&pids).map_err(failed)?
         });
         if !a.json {

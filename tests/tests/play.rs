@@ -90,7 +90,7 @@ fn seconds_heard(samples: &[f32], rate: u32, tone: f64, others: &[f64]) -> f64 {
 
 #[test]
 fn the_box_plays_each_codec_of_the_sky_once_activated_and_records_its_sound() {
-    // Built before the box boots (it looks at its card at once).
+    // Built before the box boots (the card goes in mid-run, once the box has been refused without it).
     let emulator = box_tests::card_emulator();
     // CCTV-1: MPEG-1 Layer II, 400 Hz (MPEG-2 pictures); CCTV-13: AAC, 700 Hz (H.264); CCTV-7: AC-3, 1000 Hz.
     let wanted = [
@@ -103,18 +103,25 @@ fn the_box_plays_each_codec_of_the_sky_once_activated_and_records_its_sound() {
 number() { stb-app channels | grep -F "$1" | head -n 1 | awk '{print $1}'; }
 stb-app scan --satellite 92.2E >/dev/null 2>&1 || echo scan-failed
 echo '=== refused ==='; stb-app play --channel "$(number 'CCTV-1 综合')" --seconds 2 2>&1; echo "rc=$?"
-stb-app activation listen --freq 11880 --pol r --sr 28800 --system dvbs2 --mod 8psk --fec 3/4 --timeout 60 >/dev/null 2>&1 || echo listen-failed
+echo '=== card ==='
+i=0; while [ ! -e /job/card-in ] && [ $i -lt 600 ]; do sleep 0.2; i=$((i+1)); done
 "#,
     );
+    // No `stb-app activation listen`: the first play waits for the authorisation on its own transponder.
     for (i, (name, _, _)) in wanted.iter().enumerate() {
         script.push_str(&format!(
-            "echo '=== play{i} ==='; stb-app play --channel \"$(number '{name}')\" --seconds 8 --json; echo \"rc=$?\"\n"
+            "echo '=== play{i} ==='; stb-app play --channel \"$(number '{name}')\" --seconds 8 --json 2>/tmp/err; \
+             echo \"rc=$?\"; grep -h authorisation /tmp/err\n"
         ));
     }
     script.push_str("echo '=== end ==='\n");
     let wav = std::env::temp_dir().join(format!("stb-play-{}.wav", std::process::id()));
     let g = BoxRun::new().audio_out(&wav).run_with(&script, |ctl| {
+        // The card goes in once the box has been refused without it.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(600);
+        ctl.wait_for("=== card ===", None, deadline);
         let mut card = ctl.card_in_reader(&emulator);
+        let _ = std::fs::write(ctl.state.join("job/card-in"), b"");
         while ctl.alive() {
             std::thread::sleep(std::time::Duration::from_millis(200));
         }
@@ -126,11 +133,16 @@ stb-app activation listen --freq 11880 --pol r --sr 28800 --system dvbs2 --mod 8
     println!("{all}");
     assert_eq!(g.status, 0, "{all}");
     assert!(!g.stdout.contains("scan-failed"), "{all}");
-    assert!(!g.stdout.contains("listen-failed"), "{all}");
-    // Before the authorisation came, the operator's channel does not play, and says why.
+    // Without its card the box is not activated: the operator's channel does not play, and says why.
     let refused = g.part("refused");
     assert!(refused.contains("rc=1"), "{all}");
     assert!(refused.contains("not activated"), "{refused}");
+    // With the card in, the first play took the operator's authorisation from the sky itself and played.
+    assert!(
+        g.part("play0")
+            .contains("the operator's authorisation arrived"),
+        "{all}"
+    );
 
     let (samples, rate) = read_wav(&wav);
     let _ = std::fs::remove_file(&wav);
